@@ -1,0 +1,146 @@
+//! [`Variable`]: a shared, mutable, named cell holding a tensor (`keras.Variable`).
+
+use std::sync::{Arc, RwLock};
+
+use keras_backend::{bail, DType, Result};
+
+use crate::autodiff::{on_variable_read, Source};
+use crate::ops;
+use crate::shape::Shape;
+use crate::tensor::Tensor;
+
+struct Inner {
+    value: RwLock<Tensor>,
+    name: String,
+    path: String,
+    trainable: bool,
+}
+
+/// A mutable state cell shared by reference (clones alias the same variable), as Keras's
+/// `Variable`: name, path, dtype, shape and `trainable` are fixed; the value changes with
+/// [`Variable::assign`], which checks shape and converts dtype.
+///
+/// ```
+/// use keras_ops::{ops, GradientTape, Tensor, Variable};
+/// let w = Variable::new(Tensor::from_vec(vec![2.0f32], [1]).unwrap(), "w", true);
+/// let tape = GradientTape::new();
+/// let loss = ops::sum(&ops::square(&w.value()).unwrap(), None, false).unwrap();
+/// let g = tape.gradient(&loss, &[&w]).unwrap()[0].clone().unwrap();
+/// assert_eq!(g.to_vec::<f32>().unwrap(), vec![4.0]);
+/// w.assign_sub(&g).unwrap();
+/// assert_eq!(w.value().to_vec::<f32>().unwrap(), vec![-2.0]);
+/// ```
+#[derive(Clone)]
+pub struct Variable(Arc<Inner>);
+
+impl Variable {
+    /// A variable named `name` (its path is the name until a layer scopes it).
+    pub fn new(value: Tensor, name: &str, trainable: bool) -> Variable {
+        Self::with_path(value, name, name, trainable)
+    }
+
+    /// A variable with an explicit `path` such as `"dense/kernel"`.
+    pub fn with_path(value: Tensor, name: &str, path: &str, trainable: bool) -> Variable {
+        Variable(Arc::new(Inner {
+            value: RwLock::new(value),
+            name: name.to_string(),
+            path: path.to_string(),
+            trainable,
+        }))
+    }
+
+    /// The current value. While a gradient tape records, reading a trainable variable
+    /// makes the tape watch it.
+    pub fn value(&self) -> Tensor {
+        let v = self
+            .0
+            .value
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        if self.0.trainable {
+            on_variable_read(&v);
+        }
+        v
+    }
+
+    /// Replaces the value; the shape must match and the dtype is converted.
+    pub fn assign(&self, value: &Tensor) -> Result<()> {
+        let mut slot = self
+            .0
+            .value
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if value.dims() != slot.dims() {
+            bail!(
+                "assign",
+                "variable {:?} has shape {} but the value has shape {}",
+                self.0.path,
+                slot.shape(),
+                value.shape()
+            );
+        }
+        let v = ops::stop_gradient(&ops::cast(value, slot.dtype())?);
+        *slot = v;
+        Ok(())
+    }
+
+    /// `self = self + delta`.
+    pub fn assign_add(&self, delta: &Tensor) -> Result<()> {
+        self.assign(&ops::add(&self.peek(), delta)?)
+    }
+
+    /// `self = self - delta`.
+    pub fn assign_sub(&self, delta: &Tensor) -> Result<()> {
+        self.assign(&ops::subtract(&self.peek(), delta)?)
+    }
+
+    /// The value without notifying tapes.
+    fn peek(&self) -> Tensor {
+        self.0
+            .value
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// The name (`"kernel"`).
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The path (`"dense/kernel"`).
+    pub fn path(&self) -> &str {
+        &self.0.path
+    }
+    /// Whether optimizers update it.
+    pub fn trainable(&self) -> bool {
+        self.0.trainable
+    }
+    /// The dtype.
+    pub fn dtype(&self) -> DType {
+        self.peek().dtype()
+    }
+    /// The shape.
+    pub fn shape(&self) -> Shape {
+        self.peek().shape().clone()
+    }
+}
+
+impl Source for Variable {
+    fn source_tensor(&self) -> Tensor {
+        self.peek()
+    }
+}
+
+impl std::fmt::Debug for Variable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.peek();
+        write!(
+            f,
+            "<Variable path={}, shape={}, dtype={}>",
+            self.0.path,
+            v.shape(),
+            v.dtype()
+        )
+    }
+}
