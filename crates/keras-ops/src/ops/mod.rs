@@ -13,19 +13,29 @@
 
 mod binary;
 mod creation;
+mod get_item;
 mod indexing;
 mod layout;
+mod linalg;
 mod math;
+mod nn;
 mod operand;
 mod reduction;
+mod sorting;
+mod tiling;
 
 pub use binary::*;
 pub use creation::*;
+pub use get_item::*;
 pub use indexing::*;
 pub use layout::*;
+pub use linalg::*;
 pub use math::*;
+pub use nn::*;
 pub use operand::{operands_dtype, Operand};
 pub use reduction::*;
+pub use sorting::*;
+pub use tiling::*;
 
 pub use crate::autodiff::{custom_gradient, stop_gradient};
 
