@@ -17,6 +17,12 @@ pub enum DType {
     Bool,
     /// `uint8`
     U8,
+    /// `uint16`
+    U16,
+    /// `uint32`
+    U32,
+    /// `uint64`
+    U64,
     /// `int8`
     I8,
     /// `int16`
@@ -35,10 +41,13 @@ pub enum DType {
     F64,
 }
 
-/// Every supported dtype, in lattice order (bool, unsigned, signed, floats).
-pub const ALL_DTYPES: [DType; 10] = [
+/// Every supported dtype (bool, unsigned, signed, floats).
+pub const ALL_DTYPES: [DType; 13] = [
     DType::Bool,
     DType::U8,
+    DType::U16,
+    DType::U32,
+    DType::U64,
     DType::I8,
     DType::I16,
     DType::I32,
@@ -55,6 +64,9 @@ impl DType {
         match self {
             DType::Bool => "bool",
             DType::U8 => "uint8",
+            DType::U16 => "uint16",
+            DType::U32 => "uint32",
+            DType::U64 => "uint64",
             DType::I8 => "int8",
             DType::I16 => "int16",
             DType::I32 => "int32",
@@ -72,6 +84,9 @@ impl DType {
         Ok(match name {
             "bool" => DType::Bool,
             "uint8" => DType::U8,
+            "uint16" => DType::U16,
+            "uint32" => DType::U32,
+            "uint64" => DType::U64,
             "int8" => DType::I8,
             "int16" => DType::I16,
             "int32" | "int" => DType::I32,
@@ -88,9 +103,9 @@ impl DType {
     pub fn size_in_bytes(self) -> usize {
         match self {
             DType::Bool | DType::U8 | DType::I8 => 1,
-            DType::I16 | DType::BF16 | DType::F16 => 2,
-            DType::I32 | DType::F32 => 4,
-            DType::I64 | DType::F64 => 8,
+            DType::I16 | DType::U16 | DType::BF16 | DType::F16 => 2,
+            DType::I32 | DType::U32 | DType::F32 => 4,
+            DType::I64 | DType::U64 | DType::F64 => 8,
         }
     }
 
@@ -101,12 +116,22 @@ impl DType {
 
     /// True for the signed and unsigned integer types (not bool).
     pub fn is_int(self) -> bool {
-        matches!(self, DType::U8 | DType::I8 | DType::I16 | DType::I32 | DType::I64)
+        matches!(
+            self,
+            DType::U8
+                | DType::U16
+                | DType::U32
+                | DType::U64
+                | DType::I8
+                | DType::I16
+                | DType::I32
+                | DType::I64
+        )
     }
 
-    /// True for `uint8`.
+    /// True for the unsigned integer types.
     pub fn is_unsigned(self) -> bool {
-        matches!(self, DType::U8)
+        matches!(self, DType::U8 | DType::U16 | DType::U32 | DType::U64)
     }
 
     /// The immediate successors of a node in Keras's promotion lattice.
@@ -116,7 +141,10 @@ impl DType {
         match node {
             T(Bool) => &[WeakInt],
             WeakInt => &[T(U8), T(I8)],
-            T(U8) => &[T(I16)],
+            T(U8) => &[T(I16), T(U16)],
+            T(U16) => &[T(I32), T(U32)],
+            T(U32) => &[T(I64), T(U64)],
+            T(U64) => &[WeakFloat],
             T(I8) => &[T(I16)],
             T(I16) => &[T(I32)],
             T(I32) => &[T(I64)],

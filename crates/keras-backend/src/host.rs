@@ -18,6 +18,12 @@ pub enum HostBuffer {
     Bool(Vec<bool>),
     /// `uint8`
     U8(Vec<u8>),
+    /// `uint16`
+    U16(Vec<u16>),
+    /// `uint32`
+    U32(Vec<u32>),
+    /// `uint64`
+    U64(Vec<u64>),
     /// `int8`
     I8(Vec<i8>),
     /// `int16`
@@ -43,6 +49,9 @@ macro_rules! with_buffer {
         match $buf {
             $crate::HostBuffer::Bool($v) => $body,
             $crate::HostBuffer::U8($v) => $body,
+            $crate::HostBuffer::U16($v) => $body,
+            $crate::HostBuffer::U32($v) => $body,
+            $crate::HostBuffer::U64($v) => $body,
             $crate::HostBuffer::I8($v) => $body,
             $crate::HostBuffer::I16($v) => $body,
             $crate::HostBuffer::I32($v) => $body,
@@ -109,6 +118,9 @@ macro_rules! int_element {
     };
 }
 int_element!(u8, U8);
+int_element!(u16, U16);
+int_element!(u32, U32);
+int_element!(u64, U64);
 int_element!(i8, I8);
 int_element!(i16, I16);
 int_element!(i32, I32);
@@ -199,6 +211,9 @@ impl HostBuffer {
         match self {
             HostBuffer::Bool(_) => DType::Bool,
             HostBuffer::U8(_) => DType::U8,
+            HostBuffer::U16(_) => DType::U16,
+            HostBuffer::U32(_) => DType::U32,
+            HostBuffer::U64(_) => DType::U64,
             HostBuffer::I8(_) => DType::I8,
             HostBuffer::I16(_) => DType::I16,
             HostBuffer::I32(_) => DType::I32,
@@ -241,6 +256,9 @@ impl HostBuffer {
         match dtype {
             DType::Bool => HostBuffer::Bool(to(self)),
             DType::U8 => HostBuffer::U8(to(self)),
+            DType::U16 => HostBuffer::U16(to(self)),
+            DType::U32 => HostBuffer::U32(to(self)),
+            DType::U64 => HostBuffer::U64(to(self)),
             DType::I8 => HostBuffer::I8(to(self)),
             DType::I16 => HostBuffer::I16(to(self)),
             DType::I32 => HostBuffer::I32(to(self)),

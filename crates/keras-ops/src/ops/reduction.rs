@@ -56,7 +56,8 @@ fn expand_back(g: &Tensor, x_dims: &[usize], axes: &[usize]) -> Result<Tensor> {
 /// Keras's accumulation dtype for sum/prod: small integers and bool widen to int32.
 fn accumulation_dtype(d: DType) -> DType {
     match d {
-        DType::Bool | DType::I8 | DType::I16 | DType::U8 => DType::I32,
+        DType::Bool | DType::I8 | DType::I16 => DType::I32,
+        DType::U8 | DType::U16 => DType::U32,
         other => other,
     }
 }
