@@ -23,6 +23,8 @@
 
 pub mod autodiff;
 pub mod config;
+#[doc = include_str!("../OPS.md")]
+pub mod coverage {}
 pub mod ops;
 pub mod random;
 mod shape;
