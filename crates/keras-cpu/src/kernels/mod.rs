@@ -1,7 +1,9 @@
 //! Kernels on host slices. Each file holds one family; all are plain functions over
 //! contiguous row-major data so they can be tested and benchmarked on their own.
 
+pub mod conv;
 pub mod matmul;
+pub mod pool;
 
 /// The float types the heavy kernels (matmul, conv, pool) are written for: `f32` and `f64`.
 /// Half-precision inputs are widened to `f32` by the backend before calling them.
