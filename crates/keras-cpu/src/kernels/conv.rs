@@ -146,25 +146,29 @@ pub(crate) fn window_gather(
             v
         })
         .collect();
+    // Multi-index of every tap, decoded once.
+    let mut t_idx = vec![0usize; taps * n];
+    for (t, ti) in t_idx.chunks_exact_mut(n.max(1)).enumerate().take(taps) {
+        let mut rem = t;
+        for d in (0..n).rev() {
+            ti[d] = rem % window[d];
+            rem /= window[d];
+        }
+    }
     let mut gather = vec![NONE; p_out * taps];
     let mut o_idx = vec![0usize; n];
-    let mut t_idx = vec![0usize; n];
-    for p in 0..p_out {
+    for (p, g) in gather.chunks_exact_mut(taps.max(1)).enumerate().take(p_out) {
         let mut rem = p;
         for d in (0..n).rev() {
             o_idx[d] = rem % output[d];
             rem /= output[d];
         }
-        for t in 0..taps {
-            let mut rem = t;
-            for d in (0..n).rev() {
-                t_idx[d] = rem % window[d];
-                rem /= window[d];
-            }
+        for (t, slot) in g.iter_mut().enumerate() {
+            let ti = &t_idx[t * n..(t + 1) * n];
             let mut lin = 0usize;
             let mut valid = true;
             for d in 0..n {
-                let c = coords[d][o_idx[d] * window[d] + t_idx[d]];
+                let c = coords[d][o_idx[d] * window[d] + ti[d]];
                 if c < 0 {
                     valid = false;
                     break;
@@ -172,7 +176,7 @@ pub(crate) fn window_gather(
                 lin = lin * input[d] + c as usize;
             }
             if valid {
-                gather[p * taps + t] = lin as u32;
+                *slot = lin as u32;
             }
         }
     }
