@@ -293,3 +293,37 @@ fn float32_ops_against_closed_forms() {
         assert!((g[1].to_vec::<f32>().unwrap()[i] as f64 - (1.0 - sx)).abs() < 1e-5);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    #[test]
+    fn nan_reductions_and_quantiles(shape in arb_shape(2, 4), seed in 0u64..1000) {
+        let mut shape = shape.clone();
+        shape.push(3);
+        let x = rand_tensor(&shape, seed, -2.0, 2.0);
+        type R = fn(&Tensor, keras_ops::Axes, bool) -> Result<Tensor>;
+        let reductions: Vec<R> = vec![
+            |x, a, k| ops::nansum(x, a, k),
+            |x, a, k| ops::nanprod(x, a, k),
+            |x, a, k| ops::nanmean(x, a, k),
+            |x, a, k| ops::nanvar(x, a, k),
+            |x, a, k| ops::nanstd(x, a, k),
+            |x, a, k| ops::nanmax(x, a, k),
+            |x, a, k| ops::nanmin(x, a, k),
+            |x, a, k| ops::median(x, a, k),
+            |x, a, k| ops::nanmedian(x, a, k),
+        ];
+        for f in &reductions {
+            check_grad(|a| f(&a[0], (-1).into(), false), std::slice::from_ref(&x), TOL);
+            check_grad(|a| f(&a[0], None.into(), true), std::slice::from_ref(&x), TOL);
+        }
+        let q = Tensor::from_vec(vec![0.1f64, 0.5, 0.8], [3]).unwrap();
+        for method in ["linear", "lower", "higher", "midpoint", "nearest"] {
+            check_grad(|a| ops::quantile(&a[0], &q, -1, method, false), std::slice::from_ref(&x), TOL);
+            check_grad(|a| ops::nanquantile(&a[0], 0.3, None, method, true), std::slice::from_ref(&x), TOL);
+        }
+        check_grad(|a| ops::percentile(&a[0], 40.0, -1, "linear", false), std::slice::from_ref(&x), TOL);
+        check_grad(|a| ops::nanpercentile(&a[0], &q, -1, "linear", false), std::slice::from_ref(&x), TOL);
+    }
+}

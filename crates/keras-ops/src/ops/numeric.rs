@@ -1,7 +1,8 @@
 //! NumPy-style numeric helpers of `keras.ops`: clipping and NaN cleanup (`clip`,
 //! `nan_to_num`, `divide_no_nan`), extra elementwise functions (`cbrt`, `exp2`, `log2`,
-//! `hypot`, `logaddexp`, `fmod`, `sinc`, ...), closeness tests (`isclose`, `allclose`) and
-//! small statistics (`average`, `diff`, `ptp`, the `nan*` reductions).
+//! `hypot`, `logaddexp`, `fmod`, `sinc`, ...), closeness tests (`isclose`, `allclose`),
+//! small statistics (`average`, `diff`, `ptp`, the `nan*` reductions) and order
+//! statistics (`quantile`, `percentile`, `median` and their `nan*` versions).
 //!
 //! Result dtypes follow Keras on JAX, including JAX's promotion of 64-bit integers to
 //! float64 where JAX (not Keras) picks the float type.
@@ -17,14 +18,16 @@
 mod binary;
 mod clip;
 mod compare;
-
+mod nan_reduce;
+mod quantile;
 mod stats;
 mod unary;
 
 pub use binary::*;
 pub use clip::*;
 pub use compare::*;
-
+pub use nan_reduce::*;
+pub use quantile::*;
 pub use stats::*;
 pub use unary::*;
 

@@ -56,6 +56,30 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
             })())
         };
     }
+    macro_rules! reduce {
+        ($f:path) => {
+            one((|| {
+                $f(
+                    &c.tensor("x", 0)?,
+                    c.axes("axis", 1)?,
+                    c.bool_or("keepdims", 2, false),
+                )
+            })())
+        };
+    }
+    macro_rules! quantile {
+        ($f:path) => {
+            one((|| {
+                $f(
+                    &c.tensor("x", 0)?,
+                    c.operand("q", 1)?,
+                    c.axes("axis", 2)?,
+                    c.str_or("method", 3, "linear"),
+                    c.bool_or("keepdims", 4, false),
+                )
+            })())
+        };
+    }
     match c.op {
         // activations
         "relu6" => unary!(ops::relu6),
@@ -243,13 +267,20 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
             let n = c.i64_or("n", 1, 1).max(0) as usize;
             ops::diff(&c.tensor("a", 0)?, n, c.i64_or("axis", 2, -1))
         })()),
-        "ptp" => one((|| {
-            ops::ptp(
-                &c.tensor("x", 0)?,
-                c.axes("axis", 1)?,
-                c.bool_or("keepdims", 2, false),
-            )
-        })()),
+        "ptp" => reduce!(ops::ptp),
+        "nansum" => reduce!(ops::nansum),
+        "nanprod" => reduce!(ops::nanprod),
+        "nanmean" => reduce!(ops::nanmean),
+        "nanvar" => reduce!(ops::nanvar),
+        "nanstd" => reduce!(ops::nanstd),
+        "nanmax" => reduce!(ops::nanmax),
+        "nanmin" => reduce!(ops::nanmin),
+        "median" => reduce!(ops::median),
+        "nanmedian" => reduce!(ops::nanmedian),
+        "quantile" => quantile!(ops::quantile),
+        "percentile" => quantile!(ops::percentile),
+        "nanquantile" => quantile!(ops::nanquantile),
+        "nanpercentile" => quantile!(ops::nanpercentile),
         _ => None,
     }
 }
