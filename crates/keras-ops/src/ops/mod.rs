@@ -13,6 +13,7 @@
 
 mod binary;
 mod creation;
+mod extra;
 mod get_item;
 mod indexing;
 mod layout;
@@ -27,6 +28,7 @@ mod tiling;
 
 pub use binary::*;
 pub use creation::*;
+pub use extra::*;
 pub use get_item::*;
 pub use indexing::*;
 pub use layout::*;

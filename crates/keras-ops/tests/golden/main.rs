@@ -9,6 +9,7 @@
 
 mod call;
 mod dispatch_core;
+mod dispatch_extra;
 mod dispatch_indexing;
 mod dispatch_linalg;
 mod dispatch_nn;
@@ -29,6 +30,7 @@ fn dispatch(call: &Call) -> Option<Result<Vec<Tensor>>> {
         .or_else(|| dispatch_indexing::dispatch(call))
         .or_else(|| dispatch_linalg::dispatch(call))
         .or_else(|| dispatch_nn::dispatch(call))
+        .or_else(|| dispatch_extra::dispatch(call))
 }
 
 fn fixtures_dir() -> PathBuf {
@@ -38,10 +40,11 @@ fn fixtures_dir() -> PathBuf {
 /// Per-op extra relative tolerance for float32 (ops whose JAX/XLA kernels use different
 /// approximations than ours).
 fn tolerance(op: &str, dtype: &str) -> (f64, f64) {
-    let (mut rtol, mut atol) = match dtype {
+    let (mut rtol, mut atol): (f64, f64) = match dtype {
         "float16" => (2e-3, 2e-3),
         "bfloat16" => (1.6e-2, 1.6e-2),
-        "float64" => (1e-9, 1e-12),
+        // Keras on JAX computes some float64 results (e.g. mean) in float32.
+        "float64" => (1e-6, 1e-9),
         _ => (1e-5, 1e-6),
     };
     if dtype == "float32"
@@ -62,6 +65,10 @@ fn compare(case_id: &str, op: &str, got: &Tensor, want: &Value) -> std::result::
     let want_dtype = want["dtype"].as_str().unwrap_or("?");
     if got.dtype().name() != want_dtype {
         return Err(format!("{case_id}: dtype {} != expected {want_dtype}", got.dtype()));
+    }
+    if want.get("shape").is_none() {
+        // dtype-only cases (result_type)
+        return Ok(());
     }
     let want_shape: Vec<usize> = want["shape"]
         .as_array()
@@ -184,7 +191,7 @@ fn golden_ops_match_keras() {
         unproven.is_empty(),
         "OPS.md marks ops as done that have no passing golden case: {unproven:?}"
     );
-    for f in failures.iter().take(60) {
+    for f in failures.iter().take(400) {
         println!("FAIL {f}");
     }
     assert!(
