@@ -290,7 +290,7 @@ pub trait Backend: Send + Sync + fmt::Debug {
     fn name(&self) -> &'static str;
 
     /// Uploads host data.
-    fn from_host(&self, data: HostBuffer) -> Result<Storage>;
+    fn upload(&self, data: HostBuffer) -> Result<Storage>;
     /// Downloads to host memory.
     fn to_host(&self, x: &Storage) -> Result<HostBuffer>;
     /// Converts the element type (NumPy `astype` semantics).

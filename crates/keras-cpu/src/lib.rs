@@ -7,8 +7,8 @@
 //! use keras_backend::{Backend, BinaryOp, HostBuffer};
 //! use keras_cpu::CpuBackend;
 //! let cpu = CpuBackend;
-//! let a = cpu.from_host(HostBuffer::from(vec![1.0f32, 2.0, 3.0, 4.0])).unwrap();
-//! let b = cpu.from_host(HostBuffer::from(vec![10.0f32, 20.0])).unwrap();
+//! let a = cpu.upload(HostBuffer::from(vec![1.0f32, 2.0, 3.0, 4.0])).unwrap();
+//! let b = cpu.upload(HostBuffer::from(vec![10.0f32, 20.0])).unwrap();
 //! let c = cpu.binary(BinaryOp::Add, &a, &[2, 2], &b, &[1, 2], &[2, 2]).unwrap();
 //! assert_eq!(cpu.to_host(&c).unwrap(), HostBuffer::from(vec![11.0f32, 22.0, 13.0, 24.0]));
 //! ```
@@ -66,7 +66,7 @@ impl Backend for CpuBackend {
         "cpu"
     }
 
-    fn from_host(&self, data: HostBuffer) -> Result<Storage> {
+    fn upload(&self, data: HostBuffer) -> Result<Storage> {
         Ok(wrap(data))
     }
 
@@ -382,7 +382,7 @@ mod tests {
     fn round_trip_and_foreign_storage() {
         let cpu = CpuBackend;
         assert_eq!(cpu.name(), "cpu");
-        let s = cpu.from_host(HostBuffer::from(vec![1i32, 2, 3])).unwrap();
+        let s = cpu.upload(HostBuffer::from(vec![1i32, 2, 3])).unwrap();
         assert_eq!(s.dtype(), DType::I32);
         assert_eq!(s.len(), 3);
         let c = cpu.cast(&s, DType::F16).unwrap();

@@ -25,11 +25,23 @@ fn keras_json_backend() -> Option<String> {
     Some(rest[start..end].to_string())
 }
 
+/// Python Keras's backend names, which may be set for Python in the same environment; they
+/// select keras-rs's native backend (and `torch` its libtorch backend).
+const PYTHON_KERAS_BACKENDS: [&str; 4] = ["jax", "tensorflow", "numpy", "openvino"];
+
 fn select(name: &str) -> Result<&'static dyn Backend> {
     match name {
-        "cpu" | "numpy" => {
+        "torch" => select("tch"),
+        "cpu" => {
             static CPU: keras_cpu::CpuBackend = keras_cpu::CpuBackend;
             Ok(&CPU)
+        }
+        python if PYTHON_KERAS_BACKENDS.contains(&python) => {
+            eprintln!(
+                "keras-rs: KERAS_BACKEND={python:?} names a Python Keras backend; using the native \
+                 cpu backend (set KERAS_BACKEND=cpu|candle|tch to choose)"
+            );
+            select("cpu")
         }
         other => match KNOWN_BACKENDS.iter().find(|(n, _)| *n == other) {
             Some((_, feature)) => Err(Error::msg(format!(

@@ -34,7 +34,7 @@ mod variable;
 pub use autodiff::{
     custom_gradient, stop_gradient, value_and_grad, CustomGradFn, GradientTape, Source,
 };
-pub use keras_backend::{result_type, DType, Error, HostBuffer, Result};
+pub use keras_backend::{result_type, DType, Error, HostBuffer, Result, TypeArg};
 pub use shape::{broadcast_shapes, normalize_axis, Axes, Shape};
 pub use tensor::{Tensor, TensorId};
 pub use variable::Variable;

@@ -87,12 +87,12 @@ impl Variable {
 
     /// `self = self + delta`.
     pub fn assign_add(&self, delta: &Tensor) -> Result<()> {
-        self.assign(&ops::add(&self.peek(), delta)?)
+        self.assign(&ops::add(self.peek(), delta)?)
     }
 
     /// `self = self - delta`.
     pub fn assign_sub(&self, delta: &Tensor) -> Result<()> {
-        self.assign(&ops::subtract(&self.peek(), delta)?)
+        self.assign(&ops::subtract(self.peek(), delta)?)
     }
 
     /// The value without notifying tapes.

@@ -171,9 +171,17 @@ pub(crate) fn gradients<S: Source>(target: &Tensor, sources: &[S]) -> Result<Vec
     }
     let seed = ops::ones_like(target)?;
     let grads = backprop(target, seed)?;
+    // As in TF, only watched tensors and recorded intermediates are differentiable sources.
     Ok(sources
         .iter()
-        .map(|s| grads.get(&s.source_tensor().id()).cloned())
+        .map(|s| {
+            let t = s.source_tensor();
+            if is_tracked(&t) {
+                grads.get(&t.id()).cloned()
+            } else {
+                None
+            }
+        })
         .collect())
 }
 

@@ -57,7 +57,7 @@ fn resolve_new_shape(size: usize, spec: &[i64], from: &[usize]) -> Result<Vec<us
     }
     let known: usize = spec.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
     let dims: Vec<usize> = if unknown == 1 {
-        if known == 0 || size % known != 0 {
+        if known == 0 || !size.is_multiple_of(known) {
             bail!(
                 "reshape",
                 "cannot reshape a tensor of shape {} ({size} elements) into {spec:?}",
@@ -353,7 +353,7 @@ pub fn split(x: &Tensor, indices_or_sections: impl Into<SplitSpec>, axis: i64) -
     let sizes: Vec<usize> = match indices_or_sections.into() {
         SplitSpec::Sections(0) => bail!("split", "number of sections must be positive"),
         SplitSpec::Sections(k) => {
-            if n % k != 0 {
+            if !n.is_multiple_of(k) {
                 bail!("split", "axis {ax} of size {n} does not split into {k} equal sections");
             }
             vec![n / k; k]

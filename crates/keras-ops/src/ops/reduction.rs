@@ -267,7 +267,7 @@ pub fn moments(x: &Tensor, axes: impl Into<Axes>, keepdims: bool) -> Result<(Ten
         .collect();
     let x = if x.dtype().is_float() { x.clone() } else { cast(x, floatx())? };
     let m = mean(&x, axes.clone(), true)?;
-    let v = mean(&square(&subtract(&x, &stop_gradient(&m))?)?, axes.clone(), keepdims)?;
+    let v = mean(&square(&subtract(&x, stop_gradient(&m))?)?, axes.clone(), keepdims)?;
     let m = if keepdims { m } else { mean(&x, axes, false)? };
     Ok((m, v))
 }

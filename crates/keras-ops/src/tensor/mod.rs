@@ -92,7 +92,7 @@ impl Tensor {
             );
         }
         let backend = crate::config::backend()?;
-        Ok(Tensor::from_storage(backend.from_host(data)?, shape, backend))
+        Ok(Tensor::from_storage(backend.upload(data)?, shape, backend))
     }
 
     /// A tensor holding `data` with `shape` (its dtype comes from `T`).
@@ -183,14 +183,6 @@ impl Tensor {
     /// `ops::reshape` for that).
     pub(crate) fn view(&self, dims: &[usize]) -> Tensor {
         Tensor::from_storage(self.0.storage.clone(), dims, self.0.backend)
-    }
-
-    /// Errors unless the tensor has `dtype` category float.
-    pub(crate) fn expect_float(&self, op: &str) -> Result<()> {
-        if !self.dtype().is_float() {
-            bail!(op, "expected a float tensor, got {}", self.dtype());
-        }
-        Ok(())
     }
 
     /// A short description for error messages: `float32 (2, 3)`.

@@ -122,6 +122,15 @@ impl Call<'_> {
         self.opt_i64(name, pos).unwrap_or(default)
     }
 
+    /// Non-negative integer with a default (a negative value is an error, as in Keras).
+    pub fn usize_or(&self, name: &str, pos: usize, default: usize) -> Result<usize> {
+        match self.opt_i64(name, pos) {
+            None => Ok(default),
+            Some(v) => usize::try_from(v)
+                .map_err(|_| Error::msg(format!("{}: {name} must be non-negative, got {v}", self.op))),
+        }
+    }
+
     /// Float with a default.
     pub fn f64_or(&self, name: &str, pos: usize, default: f64) -> Result<f64> {
         match self.get(name, pos) {

@@ -1,6 +1,6 @@
 //! Golden dispatch for elementwise math, binary ops, reductions, creation, layout and core.
 
-use keras_ops::{ops, Result, Tensor};
+use keras_ops::{ops, Result, Tensor, TypeArg};
 
 use crate::call::Call;
 
@@ -150,14 +150,14 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
         "linspace" => one((|| ops::linspace(
             c.f64_or("start", 0, 0.0)?,
             c.f64_or("stop", 1, 0.0)?,
-            c.i64_or("num", 2, 50) as usize,
+            c.usize_or("num", 2, 50)?,
             c.bool_or("endpoint", 3, true),
             c.dtype("dtype", 5)?,
         ))()),
         "logspace" => one((|| ops::logspace(
             c.f64_or("start", 0, 0.0)?,
             c.f64_or("stop", 1, 0.0)?,
-            c.i64_or("num", 2, 50) as usize,
+            c.usize_or("num", 2, 50)?,
             c.bool_or("endpoint", 3, true),
             c.f64_or("base", 4, 10.0)?,
             c.dtype("dtype", 5)?,
@@ -204,6 +204,27 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
                 None => ops::SplitSpec::Sections(1),
             };
             ops::split(&x, spec, c.i64_or("axis", 2, 0))
+        })()),
+        "result_type" => one((|| {
+            let mut args = Vec::new();
+            for v in c.args {
+                args.push(match v {
+                    serde_json::Value::String(s) => keras_ops::DType::parse(s)?.into(),
+                    other => match other["py"].as_str() {
+                        Some("int") => TypeArg::WeakInt,
+                        Some("float") => TypeArg::WeakFloat,
+                        _ => TypeArg::WeakBool,
+                    },
+                });
+            }
+            // Keras on JAX (x64 off) canonicalises 64-bit results to 32 bits.
+            let d = match keras_ops::result_type(&args) {
+                keras_ops::DType::F64 => keras_ops::DType::F32,
+                keras_ops::DType::I64 => keras_ops::DType::I32,
+                keras_ops::DType::U64 => keras_ops::DType::U32,
+                d => d,
+            };
+            Tensor::scalar_of(0.0, d)
         })()),
         "cast" => one((|| ops::cast(&c.tensor("x", 0)?, c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
         "stop_gradient" => one((|| Ok(ops::stop_gradient(&c.tensor("variable", 0)?)))()),
