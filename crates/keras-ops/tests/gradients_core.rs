@@ -89,8 +89,8 @@ proptest! {
         check_grad(|a| ops::sum(&a[0], axes.clone(), keep), &[x.clone()], TOL);
         check_grad(|a| ops::mean(&a[0], None, keep), &[x.clone()], TOL);
         check_grad(|a| ops::prod(&a[0], axes.clone(), keep), &[x.clone()], TOL);
-        check_grad(|a| ops::max(&a[0], None, keep), &[x.clone()], TOL);
-        check_grad(|a| ops::min(&a[0], axes.clone(), keep), &[x.clone()], TOL);
+        check_grad(|a| ops::max(&a[0], None, keep, None), &[x.clone()], TOL);
+        check_grad(|a| ops::min(&a[0], axes.clone(), keep, None), &[x.clone()], TOL);
         check_grad(|a| ops::logsumexp(&a[0], axes.clone(), keep), &[x.clone()], TOL);
         if x.size() > 1 {
             check_grad(|a| ops::var(&a[0], None, keep), &[x.clone()], TOL);

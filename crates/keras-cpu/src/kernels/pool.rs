@@ -116,7 +116,8 @@ impl Geom {
                 acc.copy_from_slice(xr);
             } else if MAX {
                 for l in 0..B {
-                    acc[l] = if xr[l] > acc[l] { xr[l] } else { acc[l] };
+                    // NaN propagates, as in XLA's max.
+                    acc[l] = if xr[l] > acc[l] || xr[l].is_nan() { xr[l] } else { acc[l] };
                 }
             } else {
                 for l in 0..B {

@@ -29,6 +29,10 @@ enum DtypeRule {
     PromoteFloat,
     /// `result_type(x1, x2)`, with bool widened to int32 (arithmetic on booleans).
     PromoteNoBool,
+    /// `result_type(x1, x2, float)` after converting scalars to tensors (Python floats
+    /// become float32, ints int32): for ops Keras implements through `result_type` on
+    /// converted tensors, such as `arctan2`.
+    PromoteFloatStrong,
 }
 
 /// Gradient of a binary op: `(g, a, b, y) -> (da, db)` before un-broadcasting.
@@ -42,6 +46,20 @@ fn compute_dtype(x1: &Operand, x2: &Operand, rule: DtypeRule) -> DType {
         DtypeRule::PromoteFloat => d,
         DtypeRule::PromoteNoBool if d == DType::Bool => DType::I32,
         DtypeRule::PromoteNoBool => d,
+        DtypeRule::PromoteFloatStrong => {
+            let strong = |o: &Operand| match o {
+                Operand::Tensor(t) => t.dtype(),
+                Operand::Int(_) => DType::I32,
+                Operand::Float(_) => DType::F32,
+                Operand::Bool(_) => DType::Bool,
+            };
+            let d = keras_backend::result_type(&[strong(x1).into(), strong(x2).into()]);
+            if d.is_float() {
+                d
+            } else {
+                floatx()
+            }
+        }
     }
 }
 
@@ -114,8 +132,8 @@ binary!(
 );
 binary!(
     /// `x1 ** x2`.
-    power, Pow, Promote, Some(|g, a, b, y| {
-        let da = multiply(g, &multiply(b, &power(a, &subtract(b, 1.0)?)?)?)?;
+    power_tensor, Pow, PromoteNoBool, Some(|g, a, b, y| {
+        let da = multiply(g, &multiply(b, &power_tensor(a, &subtract(b, 1.0)?)?)?)?;
         // d/db a^b = a^b log a, taken as 0 where a == 0 (as JAX does for a^b at a=0).
         let safe_log = log(&where_(&equal(a, 0.0)?, 1.0, a)?)?;
         Ok((da, multiply(g, &multiply(y, &safe_log)?)?))
@@ -141,7 +159,7 @@ binary!(
 );
 binary!(
     /// Four-quadrant inverse tangent of `x1 / x2`.
-    arctan2, Atan2, PromoteFloat, Some(|g, a, b, _| {
+    arctan2, Atan2, PromoteFloatStrong, Some(|g, a, b, _| {
         let denom = add(&square(a)?, &square(b)?)?;
         Ok((
             divide(&multiply(g, b)?, &denom)?,
@@ -173,6 +191,30 @@ binary!(
     /// `x1 >= x2` (bool).
     greater_equal, GreaterEqual, Promote, None
 );
+
+/// `x1 ** x2` (`keras.ops.power`). An integer tensor raised to a Rust integer exponent is
+/// computed exactly by repeated squaring in its own (wrapping) dtype, as JAX does for a
+/// static Python exponent.
+pub fn power(x1: impl Into<Operand>, x2: impl Into<Operand>) -> Result<Tensor> {
+    match (x1.into(), x2.into()) {
+        (Operand::Tensor(base), Operand::Int(e)) if base.dtype().is_int() && e >= 0 => {
+            let mut result = super::ones_like(&base)?;
+            let mut square_ = base;
+            let mut e = e;
+            while e > 0 {
+                if e & 1 == 1 {
+                    result = multiply(&result, &square_)?;
+                }
+                e >>= 1;
+                if e > 0 {
+                    square_ = multiply(&square_, &square_)?;
+                }
+            }
+            Ok(result)
+        }
+        (a, b) => power_tensor(a, b),
+    }
+}
 
 /// The gradient of `maximum`/`minimum`: to the winner, half each on ties.
 fn split_extremum_grad(g: &Tensor, a: &Tensor, b: &Tensor, is_max: bool) -> Result<(Tensor, Tensor)> {
@@ -213,7 +255,11 @@ macro_rules! bitwise {
         $(#[$doc])*
         pub fn $name(x: impl Into<Operand>, y: impl Into<Operand>) -> Result<Tensor> {
             let (x, y) = (x.into(), y.into());
-            let dtype = operands_dtype(&[&x, &y]);
+            let dtype = match operands_dtype(&[&x, &y]) {
+                // Shifting booleans happens in int32, as Keras does.
+                DType::Bool if matches!(BinaryOp::$kernel, BinaryOp::LeftShift | BinaryOp::RightShift) => DType::I32,
+                d => d,
+            };
             if dtype.is_float() {
                 bail!(stringify!($name), "expected integer or bool operands, got {dtype}");
             }

@@ -291,7 +291,7 @@ pub fn multi_hot(
     let labels = cast(inputs, DType::I32)?;
     let hot = one_hot(&labels, num_classes, axis, Some(DType::I32))?;
     cast(
-        &max(&hot, reduction_axis, false)?,
+        &max(&hot, reduction_axis, false, None)?,
         dtype.unwrap_or(floatx()),
     )
 }

@@ -253,11 +253,16 @@ pub fn moveaxis(x: &Tensor, source: &[i64], destination: &[i64]) -> Result<Tenso
     permute(x, &perm)
 }
 
-/// Joins tensors along an existing `axis` (`keras.ops.concatenate`); dtypes are promoted.
-pub fn concatenate(xs: &[&Tensor], axis: i64) -> Result<Tensor> {
+/// Joins tensors along an existing `axis`, or flattened when `axis` is `None`
+/// (`keras.ops.concatenate`); dtypes are promoted.
+pub fn concatenate(xs: &[&Tensor], axis: impl Into<Option<i64>>) -> Result<Tensor> {
     if xs.is_empty() {
         bail!("concatenate", "need at least one tensor");
     }
+    let Some(axis) = axis.into() else {
+        let flat = xs.iter().map(|t| ravel(t)).collect::<Result<Vec<_>>>()?;
+        return concatenate(&flat.iter().collect::<Vec<_>>(), 0);
+    };
     let r = xs[0].rank();
     if r == 0 {
         bail!("concatenate", "zero-dimensional tensors cannot be concatenated");

@@ -141,6 +141,7 @@ macro_rules! keep_dtype_unary {
     ($(#[$doc:meta])* $name:ident, $kernel:ident, |$g:ident, $x:ident, $y:ident| $grad:expr) => {
         $(#[$doc])*
         pub fn $name(x: &Tensor) -> Result<Tensor> {
+            let x = &bool_to_int(x, UnaryOp::$kernel)?;
             let y = unary_kernel(UnaryOp::$kernel, x)?;
             if !x.dtype().is_float() {
                 return Ok(y);
@@ -170,6 +171,15 @@ keep_dtype_unary!(
     /// Rectified linear unit `max(x, 0)`.
     relu, Relu, |g, x, y| where_(&greater(x, 0.0)?, g, 0.0)?
 );
+
+/// Arithmetic on bool (`square`, `relu`) happens in int32, as Keras does.
+fn bool_to_int(x: &Tensor, op: UnaryOp) -> Result<Tensor> {
+    if x.dtype() == DType::Bool && matches!(op, UnaryOp::Square | UnaryOp::Relu) {
+        cast(x, DType::I32)
+    } else {
+        Ok(x.clone())
+    }
+}
 
 /// `-1`, `0` or `1` by sign (NaN stays NaN). No gradient (zero almost everywhere).
 pub fn sign(x: &Tensor) -> Result<Tensor> {
@@ -201,10 +211,13 @@ rounding!(
     /// Smallest integer ≥ x (integer inputs become floatx, as Keras).
     ceil, Ceil
 );
-rounding!(
-    /// Integer part, toward zero.
-    trunc, Trunc
-);
+/// Integer part, toward zero (integers and bools are returned unchanged, as Keras).
+pub fn trunc(x: &Tensor) -> Result<Tensor> {
+    if !x.dtype().is_float() {
+        return Ok(x.clone());
+    }
+    unary_kernel(UnaryOp::Trunc, x)
+}
 
 /// Rounds half to even to `decimals` places (`keras.ops.round`); integers are unchanged
 /// when `decimals >= 0`.

@@ -9,6 +9,7 @@
 //! let x = Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], [2, 3]).unwrap();
 //! assert_eq!(ops::sum(&x, None, false).unwrap().item().unwrap(), 21.0);
 //! assert_eq!(ops::mean(&x, -1, true).unwrap().dims(), &[2, 1]);
+//! assert_eq!(ops::max(&x, None, false, None).unwrap().item().unwrap(), 6.0);
 //! assert_eq!(ops::argmax(&x, Some(1), false).unwrap().to_vec::<i32>().unwrap(), vec![2, 2]);
 //! ```
 
@@ -109,8 +110,30 @@ fn product_of_others(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
 }
 
 /// Shared body of `max`/`min`: the gradient goes to the extreme elements, split among ties.
-fn extremum(x: &Tensor, axis: Axes, keepdims: bool, op: ReduceOp, name: &'static str) -> Result<Tensor> {
+/// `initial` joins every group as one more candidate (and is the result of an empty one).
+fn extremum(
+    x: &Tensor,
+    axis: Axes,
+    keepdims: bool,
+    initial: Option<f64>,
+    op: ReduceOp,
+    name: &'static str,
+) -> Result<Tensor> {
     let axes = axis.resolve(x.rank(), name)?;
+    if let Some(init) = initial {
+        let empty = axes.iter().any(|&a| x.dims()[a] == 0);
+        if empty {
+            let dims = kept_or_reduced(x.dims(), &axes, keepdims);
+            return super::full(&dims, init, x.dtype());
+        }
+        let y = extremum(x, Axes::Some(axes.iter().map(|&a| a as i64).collect()), keepdims, None, op, name)?;
+        let init = Tensor::scalar_of(init, x.dtype())?;
+        return if op == ReduceOp::Max {
+            super::maximum(&y, &init)
+        } else {
+            super::minimum(&y, &init)
+        };
+    }
     if x.size() == 0 && axes.iter().any(|&a| x.dims()[a] == 0) {
         bail!(
             name,
@@ -132,24 +155,26 @@ fn extremum(x: &Tensor, axis: Axes, keepdims: bool, op: ReduceOp, name: &'static
     }))
 }
 
-/// Maximum over `axis` (`keras.ops.max`); errors on an empty reduction.
-pub fn max(x: &Tensor, axis: impl Into<Axes>, keepdims: bool) -> Result<Tensor> {
-    extremum(x, axis.into(), keepdims, ReduceOp::Max, "max")
+/// Maximum over `axis`, optionally also against `initial` (`keras.ops.max`); an empty
+/// reduction without `initial` is an error.
+pub fn max(x: &Tensor, axis: impl Into<Axes>, keepdims: bool, initial: Option<f64>) -> Result<Tensor> {
+    extremum(x, axis.into(), keepdims, initial, ReduceOp::Max, "max")
 }
 
-/// Minimum over `axis` (`keras.ops.min`); errors on an empty reduction.
-pub fn min(x: &Tensor, axis: impl Into<Axes>, keepdims: bool) -> Result<Tensor> {
-    extremum(x, axis.into(), keepdims, ReduceOp::Min, "min")
+/// Minimum over `axis`, optionally also against `initial` (`keras.ops.min`); an empty
+/// reduction without `initial` is an error.
+pub fn min(x: &Tensor, axis: impl Into<Axes>, keepdims: bool, initial: Option<f64>) -> Result<Tensor> {
+    extremum(x, axis.into(), keepdims, initial, ReduceOp::Min, "min")
 }
 
-/// Alias of [`max`].
+/// Maximum over `axis` (`keras.ops.amax`).
 pub fn amax(x: &Tensor, axis: impl Into<Axes>, keepdims: bool) -> Result<Tensor> {
-    max(x, axis, keepdims)
+    max(x, axis, keepdims, None)
 }
 
-/// Alias of [`min`].
+/// Minimum over `axis` (`keras.ops.amin`).
 pub fn amin(x: &Tensor, axis: impl Into<Axes>, keepdims: bool) -> Result<Tensor> {
-    min(x, axis, keepdims)
+    min(x, axis, keepdims, None)
 }
 
 /// Arithmetic mean over `axis`; integers average in floatx (`keras.ops.mean`).
@@ -209,7 +234,7 @@ pub fn logsumexp(x: &Tensor, axis: impl Into<Axes>, keepdims: bool) -> Result<Te
     if x.size() == 0 {
         return log(&sum(&exp(&x)?, axes, keepdims)?);
     }
-    let m = stop_gradient(&max(&x, axes.clone(), true)?);
+    let m = stop_gradient(&max(&x, axes.clone(), true, None)?);
     // Infinite maxima would give inf - inf = NaN; shift by 0 there instead.
     let m = super::where_(&super::isfinite(&m)?, &m, 0.0)?;
     let s = log(&sum(&exp(&subtract(&x, &m)?)?, axes.clone(), true)?)?;

@@ -170,6 +170,19 @@ impl Call<'_> {
         }
     }
 
+    /// A shape argument; a negative dim is an error (as Keras raises).
+    pub fn shape(&self, name: &str, pos: usize) -> Result<Vec<usize>> {
+        self.i64_list(name, pos)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| {
+                usize::try_from(d).map_err(|_| {
+                    Error::msg(format!("{}: negative dimension {d} in {name}", self.op))
+                })
+            })
+            .collect()
+    }
+
     /// A list of non-negative integers such as a shape.
     pub fn usize_list(&self, name: &str, pos: usize) -> Option<Vec<usize>> {
         self.i64_list(name, pos)

@@ -95,11 +95,14 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
         "bitwise_right_shift" | "right_shift" => {
             one((|| ops::bitwise_right_shift(c.operand("x", 0)?, c.operand("y", 1)?))())
         }
-        "where" => one((|| ops::where_(&c.tensor("condition", 0)?, c.operand("x1", 1)?, c.operand("x2", 2)?))()),
+        "where" => match c.get("x1", 1) {
+            None => Some((|| ops::nonzero(&c.tensor("condition", 0)?))()),
+            Some(_) => one((|| ops::where_(&c.tensor("condition", 0)?, c.operand("x1", 1)?, c.operand("x2", 2)?))()),
+        },
         "sum" => reduce!(ops::sum),
         "prod" => reduce!(ops::prod),
-        "max" => reduce!(ops::max),
-        "min" => reduce!(ops::min),
+        "max" => one((|| ops::max(&c.tensor("x", 0)?, c.axes("axis", 1)?, c.bool_or("keepdims", 2, false), c.opt_f64("initial", 3)?))()),
+        "min" => one((|| ops::min(&c.tensor("x", 0)?, c.axes("axis", 1)?, c.bool_or("keepdims", 2, false), c.opt_f64("initial", 3)?))()),
         "amax" => reduce!(ops::amax),
         "amin" => reduce!(ops::amin),
         "mean" => reduce!(ops::mean),
@@ -115,18 +118,18 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
             let (m, v) = ops::moments(&c.tensor("x", 0)?, c.axes("axes", 1)?, c.bool_or("keepdims", 2, false))?;
             Ok(vec![m, v])
         })()),
-        "zeros" => one((|| ops::zeros(&c.usize_list("shape", 0).unwrap_or_default(), c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
-        "ones" => one((|| ops::ones(&c.usize_list("shape", 0).unwrap_or_default(), c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
-        "empty" => one((|| ops::empty(&c.usize_list("shape", 0).unwrap_or_default(), c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
+        "zeros" => one((|| ops::zeros(&c.shape("shape", 0)?, c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
+        "ones" => one((|| ops::ones(&c.shape("shape", 0)?, c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
+        "empty" => one((|| ops::empty(&c.shape("shape", 0)?, c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
         "full" => one((|| {
             let v = c.operand("fill_value", 1)?;
-            let (value, default) = match v {
-                ops::Operand::Int(i) => (i as f64, keras_ops::DType::I32),
-                ops::Operand::Float(f) => (f, keras_ops::DType::F32),
-                ops::Operand::Bool(b) => (b as u8 as f64, keras_ops::DType::Bool),
-                ops::Operand::Tensor(t) => (t.item()?, t.dtype()),
+            let value = match v {
+                ops::Operand::Int(i) => i as f64,
+                ops::Operand::Float(f) => f,
+                ops::Operand::Bool(b) => b as u8 as f64,
+                ops::Operand::Tensor(t) => t.item()?,
             };
-            ops::full(&c.usize_list("shape", 0).unwrap_or_default(), value, c.dtype("dtype", 2)?.unwrap_or(default))
+            ops::full(&c.shape("shape", 0)?, value, c.dtype("dtype", 2)?.unwrap_or(keras_ops::DType::F32))
         })()),
         "zeros_like" => one((|| {
             let x = c.tensor("x", 0)?;
@@ -141,10 +144,15 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
             ops::full_like(&x, c.f64_or("fill_value", 1, 0.0)?, c.dtype("dtype", 2)?)
         })()),
         "arange" => one((|| {
+            let any_float = ["start", "stop", "step"]
+                .iter()
+                .enumerate()
+                .any(|(i, n)| c.get(n, i).is_some_and(|v| v.is_f64()));
+            let dtype = c.dtype("dtype", 3)?.or(any_float.then_some(keras_ops::DType::F32));
             let start = c.f64_or("start", 0, 0.0)?;
             match c.opt_f64("stop", 1)? {
-                Some(stop) => ops::arange(start, stop, c.f64_or("step", 2, 1.0)?, c.dtype("dtype", 3)?),
-                None => ops::arange(0.0, start, c.f64_or("step", 2, 1.0)?, c.dtype("dtype", 3)?),
+                Some(stop) => ops::arange(start, stop, c.f64_or("step", 2, 1.0)?, dtype),
+                None => ops::arange(0.0, start, c.f64_or("step", 2, 1.0)?, dtype),
             }
         })()),
         "linspace" => one((|| ops::linspace(
@@ -188,7 +196,11 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
         ))()),
         "concatenate" => one((|| {
             let xs = c.tensors("xs", 0)?;
-            ops::concatenate(&xs.iter().collect::<Vec<_>>(), c.i64_or("axis", 1, 0))
+            let axis = match c.kwargs.get("axis") {
+                Some(serde_json::Value::Null) => None,
+                _ => Some(c.i64_or("axis", 1, 0)),
+            };
+            ops::concatenate(&xs.iter().collect::<Vec<_>>(), axis)
         })()),
         "stack" => one((|| {
             let xs = c.tensors("x", 0)?;

@@ -93,9 +93,9 @@ pub fn nanstd(x: &Tensor, axis: impl Into<Axes>, keepdims: bool) -> Result<Tenso
 fn nan_extremum(x: &Tensor, axes: Axes, keepdims: bool, is_max: bool) -> Result<Tensor> {
     if !x.dtype().is_float() {
         return if is_max {
-            max(x, axes, keepdims)
+            max(x, axes, keepdims, None)
         } else {
-            min(x, axes, keepdims)
+            min(x, axes, keepdims, None)
         };
     }
     let nan = isnan(x)?;
@@ -106,9 +106,9 @@ fn nan_extremum(x: &Tensor, axes: Axes, keepdims: bool, is_max: bool) -> Result<
     };
     let filled = where_(&nan, filler, x)?;
     let r = if is_max {
-        max(&filled, axes.clone(), keepdims)?
+        max(&filled, axes.clone(), keepdims, None)?
     } else {
-        min(&filled, axes.clone(), keepdims)?
+        min(&filled, axes.clone(), keepdims, None)?
     };
     where_(&all(&nan, axes, keepdims)?, f64::NAN, &r)
 }

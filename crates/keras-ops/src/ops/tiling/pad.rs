@@ -238,8 +238,8 @@ fn pad_stat(x: &Tensor, pads: &[(usize, usize)], stat: Stat) -> Result<Tensor> {
         }
         let ax = a as i64;
         let value = match stat {
-            Stat::Maximum => max(&y, ax, true)?,
-            Stat::Minimum => min(&y, ax, true)?,
+            Stat::Maximum => max(&y, ax, true, None)?,
+            Stat::Minimum => min(&y, ax, true, None)?,
             Stat::Mean => rounded_like(&mean(&y, ax, true)?, &y)?,
             Stat::Median => rounded_like(&median_keepdims(&y, a)?, &y)?,
         };
