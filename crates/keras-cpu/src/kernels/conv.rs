@@ -6,13 +6,15 @@
 //! drives every kernel, for any number of spatial dims.
 //!
 //! Two strategies, chosen by shape:
-//! * **direct** (`cin / groups <= 4`: the first layer of an image model, depthwise): the GEMM
-//!   inner dimension `taps · cin / groups` is tiny there, and `gemm`'s packing would dominate.
+//! * **direct** (`cin / groups <= 4`: the first layer of an image model, depthwise): the
+//!   forward GEMM's inner dimension `taps · cin / groups` is tiny there, and `gemm`'s packing
+//!   would dominate.
 //!   A cache-sized chunk of rows is unfolded and register-blocked micro-kernels (a tile of
 //!   output pixels × output channels, or of kernel rows × output channels, held in vector
 //!   registers; inner loops contiguous over channels) compute the forward pass and the kernel
 //!   gradient. Depthwise convolutions with multiplier 1 work elementwise over channels. The
-//!   input gradient takes this path only for grouped convolutions;
+//!   gradients take this path only for grouped convolutions (with `groups == 1`, GEMM on the
+//!   unfolded input measured as fast or faster);
 //! * **im2col + GEMM** otherwise: a chunk of output pixels is unfolded into a per-task buffer
 //!   laid out `[pixel, group, tap, cin / groups]` and multiplied with the kernel through `gemm`.
 //!   The kernel gradient is `im2col(x)ᵀ · dy`, the input gradient `dy · kernelᵀ` followed by a
@@ -214,7 +216,8 @@ fn forward_tile<T: Float, const P: usize, const B: usize>(
 }
 
 /// `dk[j·ld + c0 + l] += Σ_r a[r·lda + j] · dy[r·ld + c0 + l]` for the `KB × B` tile
-/// `j < KB`, `l < B`, over all rows `r` of `dy`: the partial sums stay in registers.
+/// `j < KB`, `l < B`, over all rows `r` of `dy`: the partial sums stay in registers. Only the
+/// rows of `dk` it holds (`j < dk.len() / ld`) are written.
 #[inline(always)]
 fn kernel_grad_tile<T: Float, const KB: usize, const B: usize>(
     a: &[T],
@@ -235,7 +238,7 @@ fn kernel_grad_tile<T: Float, const KB: usize, const B: usize>(
             }
         }
     }
-    for (j, tile) in acc.iter().enumerate() {
+    for (j, tile) in acc.iter().enumerate().take(dk.len() / ld) {
         for (d, &v) in dk[j * ld + c0..][..B].iter_mut().zip(tile) {
             *d = *d + v;
         }
@@ -476,11 +479,12 @@ impl Geom {
     fn work(&self) -> usize {
         self.batch * self.p_out * self.taps * self.cin_g * self.cout
     }
-    /// The path for the forward pass and kernel gradient (`input_grad`: for the input
-    /// gradient, where the direct kernel only pays off for grouped convolutions).
-    fn path(&self, t: &Tuning, input_grad: bool) -> Path {
+    /// The path for the forward pass (`forward`) or a gradient. With few input channels per
+    /// group the forward pass runs direct; the gradients only for grouped convolutions, as
+    /// for `groups == 1` GEMM measured as fast or faster (input gradient: much faster).
+    fn path(&self, t: &Tuning, forward: bool) -> Path {
         t.path.unwrap_or(
-            if self.cin_g <= DIRECT_MAX_CIN && (!input_grad || self.groups > 1) {
+            if self.cin_g <= DIRECT_MAX_CIN && (forward || self.groups > 1) {
                 Path::Direct
             } else {
                 Path::Gemm
@@ -507,16 +511,23 @@ impl Geom {
         s
     }
 
-    /// Unfolds output rows `r0 .. r0 + rows` into `buf` (`rows × kt`, group-major columns).
+    /// Columns of one group's block of the im2col matrix, padded to a multiple of `pad`.
+    fn kg_padded(&self, pad: usize) -> usize {
+        (self.taps * self.cin_g).next_multiple_of(pad)
+    }
+
+    /// Unfolds output rows `r0 .. r0 + rows` into `buf`: `rows × (groups · kgp)` with
+    /// `kgp = kg_padded(pad)`, group-major columns, each group's block zero-padded from
+    /// `taps · cin / groups` to `kgp` columns.
     #[inline(always)]
-    fn im2col<T: Float>(&self, x: &[T], r0: usize, rows: usize, buf: &mut Vec<T>) {
+    fn im2col<T: Float>(&self, x: &[T], r0: usize, rows: usize, pad: usize, buf: &mut Vec<T>) {
         // Fixed-length pieces for few channels, so copies are moves rather than `memcpy` calls.
         match self.cin_g {
-            1 => self.im2col_n::<T, 1>(x, r0, rows, buf),
-            2 => self.im2col_n::<T, 2>(x, r0, rows, buf),
-            3 => self.im2col_n::<T, 3>(x, r0, rows, buf),
-            4 => self.im2col_n::<T, 4>(x, r0, rows, buf),
-            _ => self.im2col_n::<T, 0>(x, r0, rows, buf),
+            1 => self.im2col_n::<T, 1>(x, r0, rows, pad, buf),
+            2 => self.im2col_n::<T, 2>(x, r0, rows, pad, buf),
+            3 => self.im2col_n::<T, 3>(x, r0, rows, pad, buf),
+            4 => self.im2col_n::<T, 4>(x, r0, rows, pad, buf),
+            _ => self.im2col_n::<T, 0>(x, r0, rows, pad, buf),
         }
     }
 
@@ -527,11 +538,13 @@ impl Geom {
         x: &[T],
         r0: usize,
         rows: usize,
+        pad: usize,
         buf: &mut Vec<T>,
     ) {
         let cg = if N == 0 { self.cin_g } else { N };
-        let kt = self.kt();
         let kg = self.taps * cg;
+        let kgp = self.kg_padded(pad);
+        let kt = self.groups * kgp;
         if buf.len() < rows * kt {
             buf.resize(rows * kt, T::zero());
         }
@@ -541,17 +554,21 @@ impl Geom {
             let xb = &x[b * img..(b + 1) * img];
             let gat = &self.gather[p * self.taps..(p + 1) * self.taps];
             if self.groups == 1 {
-                for (dst, &idx) in row.chunks_exact_mut(cg).zip(gat) {
+                for (dst, &idx) in row[..kg].chunks_exact_mut(cg).zip(gat) {
                     if idx == NONE {
                         dst.fill(T::zero());
                     } else {
                         dst.copy_from_slice(&xb[idx as usize * cg..][..cg]);
                     }
                 }
+                row[kg..].fill(T::zero());
             } else {
+                for grp in 0..self.groups {
+                    row[grp * kgp + kg..(grp + 1) * kgp].fill(T::zero());
+                }
                 for (t, &idx) in gat.iter().enumerate() {
                     for grp in 0..self.groups {
-                        let dst = &mut row[grp * kg + t * cg..][..cg];
+                        let dst = &mut row[grp * kgp + t * cg..][..cg];
                         if idx == NONE {
                             dst.fill(T::zero());
                         } else {
@@ -635,7 +652,7 @@ impl Geom {
         if self.depthwise1() {
             return self.depthwise_forward(x, kernel, out, r0);
         }
-        self.im2col(x, r0, rows, buf);
+        self.im2col(x, r0, rows, 1, buf);
         let a = &buf[..rows * self.kt()];
         if size_of::<T>() <= 4 {
             self.direct_forward_p::<T, 4>(a, kernel, out, rows);
@@ -736,56 +753,65 @@ impl Geom {
         if self.depthwise1() {
             return self.depthwise_kernel_grad(x, dy, r0, rows, dk);
         }
-        self.im2col(x, r0, rows, buf);
-        let a = &buf[..rows * self.kt()];
-        let dy = &dy[r0 * self.cout..(r0 + rows) * self.cout];
         if size_of::<T>() <= 4 {
-            self.direct_kernel_grad_k::<T, 4>(a, dy, dk);
+            self.direct_kernel_grad_k::<T, 4>(x, dy, r0, rows, dk, buf);
         } else {
-            self.direct_kernel_grad_k::<T, 2>(a, dy, dk);
+            self.direct_kernel_grad_k::<T, 2>(x, dy, r0, rows, dk, buf);
         }
     }
 
+    /// Kernel rows go in tiles of `KB`; the unfolded groups are zero-padded to a multiple of
+    /// `KB` columns so there is no narrower tail tile.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn direct_kernel_grad_k<T: Float, const KB: usize>(&self, a: &[T], dy: &[T], dk: &mut [T]) {
+    fn direct_kernel_grad_k<T: Float, const KB: usize>(
+        &self,
+        x: &[T],
+        dy: &[T],
+        r0: usize,
+        rows: usize,
+        dk: &mut [T],
+        buf: &mut Vec<T>,
+    ) {
+        self.im2col(x, r0, rows, KB, buf);
+        let kgp = self.kg_padded(KB);
+        let a = &buf[..rows * self.groups * kgp];
+        let dy = &dy[r0 * self.cout..(r0 + rows) * self.cout];
         let kg = self.taps * self.cin_g;
         for grp in 0..self.groups {
-            let mut k = 0;
-            while k + KB <= kg {
-                self.kernel_grad_tile_rows::<T, KB>(a, dy, dk, grp, k);
-                k += KB;
-            }
-            while k < kg {
-                self.kernel_grad_tile_rows::<T, 1>(a, dy, dk, grp, k);
-                k += 1;
+            for k in (0..kg).step_by(KB) {
+                self.kernel_grad_tile_rows::<T, KB>(a, kgp, dy, dk, grp, k);
             }
         }
     }
 
-    /// Kernel rows `k .. k + KB` of group `grp`, all its output channels.
+    /// Kernel rows `k .. min(k + KB, kg)` of group `grp`, all its output channels; `a` is
+    /// unfolded with groups padded to `kgp` columns.
     #[inline(always)]
     fn kernel_grad_tile_rows<T: Float, const KB: usize>(
         &self,
         a: &[T],
+        kgp: usize,
         dy: &[T],
         dk: &mut [T],
         grp: usize,
         k: usize,
     ) {
-        let (kt, cout) = (self.kt(), self.cout);
-        let a = &a[grp * self.taps * self.cin_g + k..];
-        let dk = &mut dk[k * cout..(k + KB) * cout];
+        let (lda, cout) = (self.groups * kgp, self.cout);
+        let valid = KB.min(self.taps * self.cin_g - k);
+        let a = &a[grp * kgp + k..];
+        let dk = &mut dk[k * cout..(k + valid) * cout];
         let (mut c, end) = (grp * self.cout_g, (grp + 1) * self.cout_g);
         while c + 16 <= end {
-            kernel_grad_tile::<T, KB, 16>(a, kt, dy, cout, c, dk);
+            kernel_grad_tile::<T, KB, 16>(a, lda, dy, cout, c, dk);
             c += 16;
         }
         while c + 8 <= end {
-            kernel_grad_tile::<T, KB, 8>(a, kt, dy, cout, c, dk);
+            kernel_grad_tile::<T, KB, 8>(a, lda, dy, cout, c, dk);
             c += 8;
         }
         while c < end {
-            kernel_grad_tile::<T, KB, 1>(a, kt, dy, cout, c, dk);
+            kernel_grad_tile::<T, KB, 1>(a, lda, dy, cout, c, dk);
             c += 1;
         }
     }
@@ -886,7 +912,7 @@ impl Geom {
         let (a, a_rs): (&[T], usize) = if self.pointwise {
             (&x[r0 * self.cin..(r0 + rows) * self.cin], self.cin)
         } else {
-            simd!(self.im2col(x, r0, rows, buf));
+            simd!(self.im2col(x, r0, rows, 1, buf));
             (&buf[..rows * self.kt()], self.kt())
         };
         let kg = self.taps * self.cin_g;
@@ -923,7 +949,7 @@ impl Geom {
         let (a, a_rs): (&[T], usize) = if self.pointwise {
             (&x[r0 * self.cin..(r0 + rows) * self.cin], self.cin)
         } else {
-            simd!(self.im2col(x, r0, rows, buf));
+            simd!(self.im2col(x, r0, rows, 1, buf));
             (&buf[..rows * self.kt()], self.kt())
         };
         let dyc = &dy[r0 * self.cout..(r0 + rows) * self.cout];
@@ -1041,7 +1067,7 @@ fn forward_tuned<T: Float>(
     }
     let rows = g.batch * g.p_out;
     let cout = g.cout;
-    let path = g.path(t, false);
+    let path = g.path(t, true);
     let pl = plan(rows, g.row_elems(path, t), t.min_rows, g.work(), t);
     let run = |buf: &mut Vec<T>, i: usize, o: &mut [T]| match path {
         Path::Direct => simd!(g.direct_forward(x, kernel, o, i * pl.chunk, buf)),
@@ -1108,7 +1134,7 @@ fn input_grad_tuned<T: Float>(
         return dx;
     }
     let img = g.p_in * g.cin;
-    let path = g.path(t, true);
+    let path = g.path(t, false);
     // Tasks own whole images (col2im scatters within an image); inside a task, rows go in
     // pieces that bound the im2col buffer.
     let row_elems = g.row_elems(path, t);
