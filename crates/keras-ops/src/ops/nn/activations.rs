@@ -296,7 +296,7 @@ fn softmax_over(x: &Tensor, axis: Axes, log: bool, name: &'static str) -> Result
 /// (unsigned values wrap), then `exp` and normalisation in float.
 fn int_softmax(x: &Tensor, axis: usize, log: bool) -> Result<Tensor> {
     let ax = axis as i64;
-    let shifted = act_float(&subtract(x, &max(x, ax, true)?)?)?;
+    let shifted = act_float(&subtract(x, &max(x, ax, true, None)?)?)?;
     let e = exp(&shifted)?;
     if log {
         subtract(&shifted, &crate::ops::log(&sum(&e, ax, true)?)?)

@@ -88,8 +88,8 @@ pub fn diff(a: &Tensor, n: usize, axis: i64) -> Result<Tensor> {
 /// Range `max - min` over `axis` (`keras.ops.ptp`); keeps the input's dtype.
 pub fn ptp(x: &Tensor, axis: impl Into<Axes>, keepdims: bool) -> Result<Tensor> {
     let axes = axis.into();
-    let hi = max(x, axes.clone(), keepdims)?;
-    let lo = min(x, axes, keepdims)?;
+    let hi = max(x, axes.clone(), keepdims, None)?;
+    let lo = min(x, axes, keepdims, None)?;
     if x.dtype() == DType::Bool {
         return cast(&not_equal(&hi, &lo)?, DType::Bool);
     }
