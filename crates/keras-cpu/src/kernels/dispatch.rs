@@ -248,6 +248,12 @@ pub trait Real: Float {
     fn erfinv(self) -> Self;
     /// Conversion from `f64` (rounding).
     fn of(v: f64) -> Self;
+    /// `exp`, vectorisable for `f32` (see [`special::exp_f32`]).
+    fn vexp(self) -> Self;
+    /// `tanh`, vectorisable for `f32`.
+    fn vtanh(self) -> Self;
+    /// `ln(1 + exp(x))` computed stably, vectorisable for `f32`.
+    fn vsoftplus(self) -> Self;
 }
 
 impl Real for f32 {
@@ -257,7 +263,7 @@ impl Real for f32 {
     }
     #[inline]
     fn erf(self) -> Self {
-        special::erf(self as f64) as f32
+        special::erf_f32(self)
     }
     #[inline]
     fn erfinv(self) -> Self {
@@ -266,6 +272,18 @@ impl Real for f32 {
     #[inline]
     fn of(v: f64) -> Self {
         v as f32
+    }
+    #[inline(always)]
+    fn vexp(self) -> Self {
+        special::exp_f32(self)
+    }
+    #[inline(always)]
+    fn vtanh(self) -> Self {
+        special::tanh_f32(self)
+    }
+    #[inline(always)]
+    fn vsoftplus(self) -> Self {
+        special::softplus_f32(self)
     }
 }
 
@@ -285,6 +303,18 @@ impl Real for f64 {
     #[inline]
     fn of(v: f64) -> Self {
         v
+    }
+    #[inline]
+    fn vexp(self) -> Self {
+        self.exp()
+    }
+    #[inline]
+    fn vtanh(self) -> Self {
+        self.tanh()
+    }
+    #[inline]
+    fn vsoftplus(self) -> Self {
+        (-self.abs()).exp().ln_1p() + if self > 0.0 { self } else { 0.0 }
     }
 }
 

@@ -63,7 +63,7 @@ fn float_unary<T: Real>(op: UnaryOp, v: &[T]) -> Result<HostBuffer> {
         Sqrt => map(v, |x| x.sqrt()),
         Rsqrt => map(v, |x| one / x.sqrt()),
         Reciprocal => map(v, |x| one / x),
-        Exp => map(v, |x| x.exp()),
+        Exp => map(v, |x| x.vexp()),
         Expm1 => map(v, |x| x.exp_m1()),
         Log => map(v, |x| x.ln()),
         Log1p => map(v, |x| x.ln_1p()),
@@ -75,7 +75,7 @@ fn float_unary<T: Real>(op: UnaryOp, v: &[T]) -> Result<HostBuffer> {
         Atan => map(v, |x| x.atan()),
         Sinh => map(v, |x| x.sinh()),
         Cosh => map(v, |x| x.cosh()),
-        Tanh => map(v, |x| x.tanh()),
+        Tanh => map(v, |x| x.vtanh()),
         Asinh => map(v, |x| x.asinh()),
         Acosh => map(v, |x| x.acosh()),
         Atanh => map(v, |x| x.atanh()),
@@ -86,7 +86,7 @@ fn float_unary<T: Real>(op: UnaryOp, v: &[T]) -> Result<HostBuffer> {
         Erf => map(v, |x| x.erf()),
         Erfinv => map(v, |x| x.erfinv()),
         Sigmoid => map(v, |x| {
-            let e = (-x.abs()).exp();
+            let e = (-x.abs()).vexp();
             let r = one / (one + e);
             if x >= zero {
                 r
@@ -95,9 +95,7 @@ fn float_unary<T: Real>(op: UnaryOp, v: &[T]) -> Result<HostBuffer> {
             }
         }),
         Relu => map(v, |x| if x < zero { zero } else { x }),
-        Softplus => map(v, |x| {
-            (-x.abs()).exp().ln_1p() + if x > zero { x } else { zero }
-        }),
+        Softplus => map(v, |x| x.vsoftplus()),
         LogicalNot => return Ok(HostBuffer::Bool(map(v, |x| x == zero))),
         IsNan => return Ok(HostBuffer::Bool(map(v, |x| x.is_nan()))),
         IsInf => return Ok(HostBuffer::Bool(map(v, |x| x.is_infinite()))),

@@ -193,19 +193,31 @@ fn tiled_gather<T: Copy + Send + Sync + Default>(x: &[T], v: &View, p: usize) ->
             base_out += i * ost[d];
         }
         let i0 = ti * TILE;
-        let i1 = (i0 + TILE).min(dp);
+        let ni = (i0 + TILE).min(dp) - i0;
+        // The tile goes through a small buffer so that both the reads (along `p`, stride 1
+        // in x) and the writes (along the last dim, stride 1 in out) are contiguous;
+        // power-of-two strides would otherwise thrash the cache's sets.
+        let mut buf = vec![T::default(); TILE * TILE];
         for j0 in (0..dl).step_by(TILE) {
-            let j1 = (j0 + TILE).min(dl);
-            for i in i0..i1 {
-                let src = base_in + i as isize;
-                let row = base_out + i * osp;
-                for j in j0..j1 {
-                    let val = x[(src + j as isize * sl) as usize];
-                    debug_assert!(row + j < total);
-                    // SAFETY: `row + j` < total, and each output element belongs to exactly
-                    // one (other index, i, j) triple, so tasks never write the same element.
-                    unsafe { dst.ptr().add(row + j).write(val) };
+            let nj = (j0 + TILE).min(dl) - j0;
+            for jj in 0..nj {
+                let src = (base_in + i0 as isize + (j0 + jj) as isize * sl) as usize;
+                for (ii, &v) in x[src..src + ni].iter().enumerate() {
+                    buf[ii * TILE + jj] = v;
                 }
+            }
+            for ii in 0..ni {
+                let off = base_out + (i0 + ii) * osp + j0;
+                debug_assert!(off + nj <= total);
+                // SAFETY: `off + nj` ≤ total, and each output element belongs to exactly one
+                // (other index, i, j) triple, so tasks never write the same element.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(
+                        buf.as_ptr().add(ii * TILE),
+                        dst.ptr().add(off),
+                        nj,
+                    )
+                };
             }
         }
     };

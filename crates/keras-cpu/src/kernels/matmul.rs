@@ -101,7 +101,10 @@ pub fn matmul<T: Float>(
     transpose_a: bool,
     transpose_b: bool,
 ) -> Vec<T> {
-    assert!(a.len() >= m * k && b.len() >= k * n, "matmul: buffers too small");
+    assert!(
+        a.len() >= m * k && b.len() >= k * n,
+        "matmul: buffers too small"
+    );
     let mut out = vec![T::zero(); m * n];
     let a_ref = MatRef::dense(a, if transpose_a { m } else { k }, transpose_a);
     let b_ref = MatRef::dense(b, if transpose_b { k } else { n }, transpose_b);

@@ -379,30 +379,42 @@ fn scan<T: Copy + Send + Sync + Default>(
     }
     let one = |o: usize, y: &mut [T]| {
         let s = &x[o * slab..(o + 1) * slab];
-        let rows: Box<dyn Iterator<Item = usize>> = if reverse {
-            Box::new((0..r).rev())
-        } else {
-            Box::new(0..r)
-        };
-        let mut prev: Option<usize> = None;
-        for i in rows {
-            let src = &s[i * inner..(i + 1) * inner];
-            match prev {
-                None => y[i * inner..(i + 1) * inner].copy_from_slice(src),
-                Some(p) => {
-                    let (dst, before) = if p < i {
-                        let (lo, hi) = y.split_at_mut(i * inner);
-                        (&mut hi[..inner], &lo[p * inner..(p + 1) * inner])
-                    } else {
-                        let (lo, hi) = y.split_at_mut(p * inner);
-                        (&mut lo[i * inner..(i + 1) * inner], &hi[..inner])
-                    };
-                    for ((d, &b), &v) in dst.iter_mut().zip(before).zip(src) {
-                        *d = f(b, v);
-                    }
+        if inner == 1 {
+            let mut acc = if reverse { s[r - 1] } else { s[0] };
+            if reverse {
+                y[r - 1] = acc;
+                for i in (0..r - 1).rev() {
+                    acc = f(acc, s[i]);
+                    y[i] = acc;
+                }
+            } else {
+                y[0] = acc;
+                for i in 1..r {
+                    acc = f(acc, s[i]);
+                    y[i] = acc;
                 }
             }
-            prev = Some(i);
+            return;
+        }
+        let row = |i: usize| i * inner..(i + 1) * inner;
+        if reverse {
+            y[row(r - 1)].copy_from_slice(&s[row(r - 1)]);
+            for i in (0..r - 1).rev() {
+                let (lo, hi) = y.split_at_mut((i + 1) * inner);
+                let dst = &mut lo[i * inner..];
+                for ((d, &p), &v) in dst.iter_mut().zip(&hi[..inner]).zip(&s[row(i)]) {
+                    *d = f(p, v);
+                }
+            }
+        } else {
+            y[row(0)].copy_from_slice(&s[row(0)]);
+            for i in 1..r {
+                let (lo, hi) = y.split_at_mut(i * inner);
+                let prev = &lo[(i - 1) * inner..];
+                for ((d, &p), &v) in hi[..inner].iter_mut().zip(prev).zip(&s[row(i)]) {
+                    *d = f(p, v);
+                }
+            }
         }
     };
     if x.len() >= PAR_MIN && outer >= 2 {
@@ -485,20 +497,18 @@ pub fn cumulative(
 /// Softmax of one `[r, inner]` slab into `y`.
 fn softmax_slab<T: Real>(s: &[T], y: &mut [T], inner: usize, log: bool) {
     if inner == 1 {
-        let m = s.iter().fold(T::neg_infinity(), |a, &b| fmax(a, b));
+        // Separate passes so each loop vectorises (a running sum would serialise).
+        let m = reduce_contig(s, T::neg_infinity(), &fmax);
+        for (o, &v) in y.iter_mut().zip(s) {
+            *o = (v - m).vexp();
+        }
+        let sum = reduce_contig(y, T::zero(), &|a, b| a + b);
         if log {
-            let sum = s.iter().fold(T::zero(), |a, &v| a + (v - m).exp());
             let ls = sum.ln();
             for (o, &v) in y.iter_mut().zip(s) {
                 *o = (v - m) - ls;
             }
         } else {
-            let mut sum = T::zero();
-            for (o, &v) in y.iter_mut().zip(s) {
-                let e = (v - m).exp();
-                *o = e;
-                sum = sum + e;
-            }
             let inv = T::one() / sum;
             for o in y.iter_mut() {
                 *o = *o * inv;
@@ -515,7 +525,7 @@ fn softmax_slab<T: Real>(s: &[T], y: &mut [T], inner: usize, log: bool) {
     let mut sum = vec![T::zero(); inner];
     for (yr, row) in y.chunks_exact_mut(inner).zip(s.chunks_exact(inner)) {
         for (((o, &v), &mx), acc) in yr.iter_mut().zip(row).zip(&m).zip(sum.iter_mut()) {
-            let e = (v - mx).exp();
+            let e = (v - mx).vexp();
             *acc = *acc + e;
             *o = if log { v - mx } else { e };
         }

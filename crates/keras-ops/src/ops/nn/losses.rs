@@ -18,10 +18,11 @@
 use keras_backend::{bail, DType, Result};
 
 use super::{log_sigmoid, log_softmax};
+use crate::autodiff::{record, with_recording_paused};
 use crate::config::{epsilon, floatx};
 use crate::ops::{
-    cast, clip, divide, log, multiply, negative, one_hot, operands_dtype, squeeze, subtract, sum,
-    to_float, Operand,
+    cast, clip, divide, exp, expand_dims, full, log, multiply, negative, one_hot, operands_dtype,
+    squeeze, subtract, sum, take_along_axis, to_float, Operand,
 };
 use crate::shape::normalize_axis;
 use crate::tensor::Tensor;
@@ -131,7 +132,7 @@ pub fn sparse_categorical_crossentropy(
     }
     let ax = normalize_axis(axis, output.rank(), op)?;
     let o = to_float(output)?;
-    let lp = log_probs(&o, from_logits, axis)?;
+    let classes = o.dims()[ax];
     // JAX builds the one-hot in its default float type: float32, or float64 once a 64-bit
     // input switches x64 mode on.
     let is_64 = |d: DType| matches!(d, DType::I64 | DType::U64 | DType::F64);
@@ -140,6 +141,49 @@ pub fn sparse_categorical_crossentropy(
     } else {
         floatx()
     };
-    let hot = one_hot(&labels, o.dims()[ax], ax as i64, Some(hot_dtype))?;
+    let fusable = from_logits && ax == o.rank() - 1 && hot_dtype == o.dtype();
+    if fusable && labels_in_range(&labels, classes)? {
+        return fused_sparse_logits(&labels, &o);
+    }
+    let lp = log_probs(&o, from_logits, axis)?;
+    let hot = one_hot(&labels, classes, ax as i64, Some(hot_dtype))?;
     negative(&sum(&multiply(&hot, &lp)?, axis, false)?)
+}
+
+/// True when every label is a valid class index (the fused path's precondition).
+fn labels_in_range(labels: &Tensor, classes: usize) -> Result<bool> {
+    Ok(labels
+        .to_vec::<i32>()?
+        .iter()
+        .all(|&l| l >= 0 && (l as usize) < classes))
+}
+
+/// Sparse cross-entropy from logits over the last axis with in-range labels:
+/// `-log_softmax(logits)[label]`, with the fused gradient `g · (softmax - one_hot)`.
+fn fused_sparse_logits(labels: &Tensor, logits: &Tensor) -> Result<Tensor> {
+    let idx = expand_dims(&cast(labels, DType::I64)?, -1)?;
+    let (lp, loss) = with_recording_paused(|| -> Result<(Tensor, Tensor)> {
+        let lp = log_softmax(logits, -1)?;
+        let picked = take_along_axis(&lp, &idx, Some(-1))?;
+        Ok((lp, negative(&squeeze(&picked, -1)?)?))
+    })?;
+    Ok(record(
+        "sparse_categorical_crossentropy",
+        &[logits],
+        loss,
+        move |g, _, _| {
+            let probs = exp(&lp)?;
+            let minus_one = full(idx.dims(), -1.0, probs.dtype())?;
+            let s = probs.backend().put_along_axis_add(
+                probs.storage(),
+                probs.dims(),
+                idx.storage(),
+                minus_one.storage(),
+                idx.dims(),
+                probs.rank() - 1,
+            )?;
+            let diff = Tensor::from_storage(s, probs.shape().clone(), probs.backend());
+            Ok(vec![Some(multiply(&diff, &expand_dims(g, -1)?)?)])
+        },
+    ))
 }
