@@ -1,4 +1,11 @@
 //! `keras.ops.cross`: the cross product of 2- or 3-vectors, with broadcasting.
+//!
+//! ```
+//! use keras_ops::{ops, Tensor};
+//! let a = Tensor::from_vec(vec![1.0f32, 2.0], [2]).unwrap();
+//! let b = Tensor::from_vec(vec![3.0f32, 4.0], [2]).unwrap();
+//! assert_eq!(ops::cross(&a, &b, -1, -1, -1, None).unwrap().item().unwrap(), -2.0);
+//! ```
 
 use keras_backend::{bail, result_type, Result};
 

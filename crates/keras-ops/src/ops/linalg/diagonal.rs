@@ -1,5 +1,11 @@
 //! Diagonals of the last two axes (shared by `einsum` for repeated labels) and
 //! `keras.ops.trace`.
+//!
+//! ```
+//! use keras_ops::{ops, DType};
+//! let x = ops::ones(&[2, 3, 3], DType::F32).unwrap();
+//! assert_eq!(ops::trace(&x, 0, 1, 2).unwrap().to_vec::<f32>().unwrap(), vec![3.0, 3.0]);
+//! ```
 
 use keras_backend::{bail, Result};
 

@@ -5,6 +5,15 @@
 //! output, `...` for broadcast leading/middle dims, repeated labels within an operand
 //! (diagonals, e.g. `"ii->i"`), labels summed away, and size-1 dims broadcasting against
 //! the same label elsewhere. Gradients follow from the ops used.
+//!
+//! ```
+//! use keras_ops::{ops, Tensor};
+//! let a = Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0], [2, 2]).unwrap();
+//! let t = ops::einsum("ij->ji", &[&a]).unwrap();
+//! assert_eq!(t.to_vec::<f32>().unwrap(), vec![1.0, 3.0, 2.0, 4.0]);
+//! // Implicit output: no label is used once, so everything is summed.
+//! assert_eq!(ops::einsum("ij,ij", &[&a, &a]).unwrap().item().unwrap(), 30.0);
+//! ```
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -329,9 +338,9 @@ fn contract_pair(a: Labeled, b: Labeled, keep: &BTreeSet<Label>, dtype: DType) -
         let pb = b.positions(&[batch.as_slice(), &b_free].concat());
         let mut da: Vec<usize> = dims_of(&a, &batch);
         da.extend(dims_of(&a, &a_free));
-        da.extend(std::iter::repeat(1).take(b_free.len()));
+        da.extend(std::iter::repeat_n(1, b_free.len()));
         let mut db: Vec<usize> = dims_of(&b, &batch);
-        db.extend(std::iter::repeat(1).take(a_free.len()));
+        db.extend(std::iter::repeat_n(1, a_free.len()));
         db.extend(dims_of(&b, &b_free));
         let x = reshape(&permute(&a.t, &pa)?, da)?;
         let y = reshape(&permute(&b.t, &pb)?, db)?;

@@ -1,4 +1,11 @@
 //! The batched matrix product every contraction goes through, and `keras.ops.matmul`.
+//!
+//! ```
+//! use keras_ops::{ops, Tensor};
+//! let a = Tensor::from_vec(vec![1i8, 2, 3, 4], [2, 2]).unwrap();
+//! let p = ops::matmul(&a, &a).unwrap();
+//! assert_eq!((p.dtype().name(), p.to_vec::<i32>().unwrap()), ("int32", vec![7, 10, 15, 22]));
+//! ```
 
 use keras_backend::{bail, result_type, DType, MatmulDims, Result, Storage};
 
@@ -21,7 +28,13 @@ fn op_dims(t: &Tensor, transposed: bool) -> (usize, usize) {
 /// `op(a) · op(b)` over the broadcast batch dims (`a`, `b` of rank ≥ 2), where `op` transposes
 /// the last two dims when the flag is set. Both operands are cast to `out`; integer products
 /// wrap and bool products are ors of ands, as XLA's. Float products record the gradient.
-pub(crate) fn matmul_core(a: &Tensor, b: &Tensor, ta: bool, tb: bool, out: DType) -> Result<Tensor> {
+pub(crate) fn matmul_core(
+    a: &Tensor,
+    b: &Tensor,
+    ta: bool,
+    tb: bool,
+    out: DType,
+) -> Result<Tensor> {
     let (_, ka) = op_dims(a, ta);
     let (kb, _) = op_dims(b, tb);
     if ka != kb {
@@ -91,10 +104,22 @@ fn float_matmul(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Result<Tensor> {
     Ok(record("matmul", &[a, b], y, move |g, ins, _| {
         let (a, b) = (&ins[0], &ins[1]);
         let (da, db) = match (ta, tb) {
-            (false, false) => (float_matmul(g, b, false, true)?, float_matmul(a, g, true, false)?),
-            (true, false) => (float_matmul(b, g, false, true)?, float_matmul(a, g, false, false)?),
-            (false, true) => (float_matmul(g, b, false, false)?, float_matmul(g, a, true, false)?),
-            (true, true) => (float_matmul(b, g, true, true)?, float_matmul(g, a, true, true)?),
+            (false, false) => (
+                float_matmul(g, b, false, true)?,
+                float_matmul(a, g, true, false)?,
+            ),
+            (true, false) => (
+                float_matmul(b, g, false, true)?,
+                float_matmul(a, g, false, false)?,
+            ),
+            (false, true) => (
+                float_matmul(g, b, false, false)?,
+                float_matmul(g, a, true, false)?,
+            ),
+            (true, true) => (
+                float_matmul(b, g, true, true)?,
+                float_matmul(g, a, true, true)?,
+            ),
         };
         Ok(vec![
             Some(sum_to_shape(&da, a.dims())?),

@@ -1,5 +1,12 @@
 //! Contractions over chosen axes (`keras.ops.tensordot`, `dot`, `inner`, `vdot`) and the
 //! products that need none (`outer`, `kron`).
+//!
+//! ```
+//! use keras_ops::{ops, Tensor};
+//! let a = Tensor::from_vec(vec![1.0f32, 2.0, 3.0], [3]).unwrap();
+//! assert_eq!(ops::inner(&a, &a).unwrap().item().unwrap(), 14.0);
+//! assert_eq!(ops::outer(&a, &a).unwrap().dims(), &[3, 3]);
+//! ```
 
 use keras_backend::{bail, result_type, DType, Result};
 

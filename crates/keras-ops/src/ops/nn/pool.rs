@@ -44,7 +44,10 @@ fn pool(
         return match kind {
             PoolKind::Max => {
                 let x = cast(inputs, DType::F64)?;
-                cast(&pool(&x, kind, pool_size, strides, padding, data_format, op)?, dtype)
+                cast(
+                    &pool(&x, kind, pool_size, strides, padding, data_format, op)?,
+                    dtype,
+                )
             }
             PoolKind::Average => {
                 let x = cast(inputs, floatx())?;

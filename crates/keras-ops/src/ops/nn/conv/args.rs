@@ -1,5 +1,13 @@
 //! Arguments shared by convolution and pooling: int-or-tuple values, `padding` and
 //! `data_format`, and the channels-first ↔ channels-last layout changes.
+//!
+//! ```
+//! use keras_ops::{ops, DType};
+//! let x = ops::ones(&[1, 2, 6, 6], DType::F32).unwrap(); // channels-first
+//! let k = ops::ones(&[3, 3, 2, 4], DType::F32).unwrap();
+//! let y = ops::conv(&x, &k, [2, 1], "same", Some("channels_first"), 1).unwrap();
+//! assert_eq!(y.dims(), &[1, 4, 3, 6]);
+//! ```
 
 use keras_backend::{bail, Result};
 

@@ -4,6 +4,19 @@
 //! transposed convolution) and its kernel gradient `dk = conv_kernel_grad(x, dy)` are linear
 //! in each argument and adjoint to one another, so each one's gradient is written with the
 //! other two: gradients of any order stay on the backend's fused kernels.
+//!
+//! ```
+//! use keras_ops::{ops, value_and_grad, DType};
+//! let x = ops::ones(&[1, 3, 1], DType::F32).unwrap();
+//! let k = ops::ones(&[2, 1, 1], DType::F32).unwrap();
+//! let (_, g) = value_and_grad(
+//!     |p| ops::sum(&ops::conv(&p[0], &p[1], 1, "valid", None, 1)?, None, false),
+//!     &[x, k],
+//! )
+//! .unwrap();
+//! assert_eq!(g[0].to_vec::<f32>().unwrap(), vec![1.0, 2.0, 1.0]);
+//! assert_eq!(g[1].to_vec::<f32>().unwrap(), vec![2.0, 2.0]);
+//! ```
 
 use std::sync::Arc;
 

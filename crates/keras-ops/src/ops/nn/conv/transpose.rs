@@ -6,6 +6,15 @@
 //! which fixes the output size `(in - 1) * s + left + right + 2 - k_eff`; the equivalent
 //! forward convolution then pads `k_eff - 1 - left` before and enough after to map that
 //! output size back onto the input.
+//!
+//! ```
+//! use keras_ops::{ops, Tensor};
+//! let x = Tensor::from_vec(vec![1.0f32, 2.0], [1, 2, 1]).unwrap();
+//! let k = Tensor::from_vec(vec![1.0f32, 10.0], [2, 1, 1]).unwrap();
+//! // Stride 2, "valid": each input element writes its own copy of the kernel.
+//! let y = ops::conv_transpose(&x, &k, 2, "valid", None, None, 1).unwrap();
+//! assert_eq!(y.to_vec::<f32>().unwrap(), vec![1.0, 10.0, 2.0, 20.0]);
+//! ```
 
 use std::sync::Arc;
 
