@@ -389,8 +389,13 @@ pub trait Backend: Send + Sync + fmt::Debug {
 
     /// `take` along `axis`: output shape `shape[..axis] ++ [indices.len()] ++ shape[axis+1..]`.
     /// `indices` are int64, in range.
-    fn gather(&self, x: &Storage, shape: &[usize], axis: usize, indices: &Storage)
-        -> Result<Storage>;
+    fn gather(
+        &self,
+        x: &Storage,
+        shape: &[usize],
+        axis: usize,
+        indices: &Storage,
+    ) -> Result<Storage>;
     /// Adds `updates` (shape of a [`Backend::gather`] result) into a copy of `x` at the rows
     /// `indices` along `axis` (the gradient of gather).
     fn index_add(

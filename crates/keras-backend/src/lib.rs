@@ -16,8 +16,8 @@ mod error;
 mod host;
 
 pub use backend::{
-    ArgReduceOp, Backend, BackendStorage, BinaryOp, ConvParams, CumulativeOp, MatmulDims,
-    PadMode, PoolKind, PoolParams, ReduceOp, ScatterMode, Storage, UnaryOp,
+    ArgReduceOp, Backend, BackendStorage, BinaryOp, ConvParams, CumulativeOp, MatmulDims, PadMode,
+    PoolKind, PoolParams, ReduceOp, ScatterMode, Storage, UnaryOp,
 };
 pub use dtype::{result_type, DType, TypeArg, ALL_DTYPES};
 pub use error::{Error, Result};

@@ -36,8 +36,7 @@ fn fill(len: usize, seed: u64) -> Vec<f32> {
 }
 
 fn upload(be: &CpuBackend, len: usize, seed: u64) -> Storage {
-    be.upload(HostBuffer::F32(fill(len, seed)))
-        .expect("upload")
+    be.upload(HostBuffer::F32(fill(len, seed))).expect("upload")
 }
 
 fn matmul(c: &mut Criterion) {

@@ -58,12 +58,8 @@ fn main() {
     );
     println!("# n median_GFLOP/s best_GFLOP/s runs");
     for n in sizes {
-        let a = be
-            .upload(HostBuffer::F32(fill(n * n, 1)))
-            .expect("upload");
-        let b = be
-            .upload(HostBuffer::F32(fill(n * n, 2)))
-            .expect("upload");
+        let a = be.upload(HostBuffer::F32(fill(n * n, 1))).expect("upload");
+        let b = be.upload(HostBuffer::F32(fill(n * n, 2))).expect("upload");
         let dims = MatmulDims {
             batch: 1,
             m: n,

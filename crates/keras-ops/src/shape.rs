@@ -186,8 +186,16 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize], op: &str) -> Result<Vec<usize>
     let rank = a.len().max(b.len());
     let mut out = vec![0; rank];
     for i in 0..rank {
-        let da = if i + a.len() >= rank { a[i + a.len() - rank] } else { 1 };
-        let db = if i + b.len() >= rank { b[i + b.len() - rank] } else { 1 };
+        let da = if i + a.len() >= rank {
+            a[i + a.len() - rank]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= rank {
+            b[i + b.len() - rank]
+        } else {
+            1
+        };
         out[i] = if da == db || db == 1 {
             da
         } else if da == 1 {
@@ -217,7 +225,10 @@ mod tests {
 
     #[test]
     fn broadcasting() {
-        assert_eq!(broadcast_shapes(&[2, 1, 3], &[4, 1], "t").unwrap(), vec![2, 4, 3]);
+        assert_eq!(
+            broadcast_shapes(&[2, 1, 3], &[4, 1], "t").unwrap(),
+            vec![2, 4, 3]
+        );
         assert_eq!(broadcast_shapes(&[], &[3], "t").unwrap(), vec![3]);
         assert_eq!(broadcast_shapes(&[0, 1], &[1, 5], "t").unwrap(), vec![0, 5]);
         let e = broadcast_shapes(&[2, 3], &[4], "add").unwrap_err();

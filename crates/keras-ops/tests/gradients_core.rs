@@ -67,7 +67,11 @@ fn binary_with_broadcasting() {
         ("arctan2", |a, b| ops::arctan2(a, b)),
     ];
     for (name, f) in fs {
-        for (sa, sb) in [(vec![2, 1, 3], vec![4, 1]), (vec![3], vec![2, 3]), (vec![], vec![2])] {
+        for (sa, sb) in [
+            (vec![2, 1, 3], vec![4, 1]),
+            (vec![3], vec![2, 3]),
+            (vec![], vec![2]),
+        ] {
             let a = rand_tensor(&sa, 1, 0.5, 2.0);
             let b = rand_tensor(&sb, 2, 0.5, 2.0);
             eprintln!("{name} {sa:?} {sb:?}");
@@ -75,7 +79,11 @@ fn binary_with_broadcasting() {
         }
     }
     let a = rand_tensor(&[3], 5, -1.0, 1.0);
-    check_grad(|x| ops::where_(&ops::greater(&x[0], 0.0)?, &x[0], &ops::square(&x[0])?), &[a], TOL);
+    check_grad(
+        |x| ops::where_(&ops::greater(&x[0], 0.0)?, &x[0], &ops::square(&x[0])?),
+        &[a],
+        TOL,
+    );
 }
 
 proptest! {
@@ -125,7 +133,13 @@ fn take_and_cast() {
     check_grad(|a| ops::take(&a[0], &idx, None), &[x.clone()], TOL);
     // Through a float32 round trip finite differences are too noisy: check exactly instead.
     let (_, g) = keras_ops::value_and_grad(
-        |a| ops::sum(&ops::multiply(&ops::cast(&a[0], DType::F32)?, 3.0)?, None, false),
+        |a| {
+            ops::sum(
+                &ops::multiply(&ops::cast(&a[0], DType::F32)?, 3.0)?,
+                None,
+                false,
+            )
+        },
         &[x],
     )
     .unwrap();
@@ -142,7 +156,11 @@ fn tensor_used_many_times_and_unconnected_sources() {
     tape.watch(&z);
     // y = x*x + x*x*x + sin(x), using x five times.
     let x2 = ops::multiply(&x, &x).unwrap();
-    let y = ops::add(&ops::add(&x2, &ops::multiply(&x2, &x).unwrap()).unwrap(), &ops::sin(&x).unwrap()).unwrap();
+    let y = ops::add(
+        &ops::add(&x2, &ops::multiply(&x2, &x).unwrap()).unwrap(),
+        &ops::sin(&x).unwrap(),
+    )
+    .unwrap();
     let y = ops::sum(&y, None, false).unwrap();
     let g = tape.gradient(&y, &[&x, &z]).unwrap();
     let gx = g[0].as_ref().unwrap().to_vec::<f64>().unwrap();
@@ -187,7 +205,10 @@ fn errors_name_the_op_and_shapes() {
     let a = Tensor::from_vec(vec![0.0f32; 6], [2, 3]).unwrap();
     let b = Tensor::from_vec(vec![0.0f32; 4], [4]).unwrap();
     let e = ops::add(&a, &b).unwrap_err().to_string();
-    assert!(e.contains("add") && e.contains("(2, 3)") && e.contains("(4,)"), "{e}");
+    assert!(
+        e.contains("add") && e.contains("(2, 3)") && e.contains("(4,)"),
+        "{e}"
+    );
     let e = ops::sum(&a, 2, false).unwrap_err().to_string();
     assert!(e.contains("sum") && e.contains("axis 2"), "{e}");
     let e = ops::reshape(&a, [4, -1]).unwrap_err().to_string();

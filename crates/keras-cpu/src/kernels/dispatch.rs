@@ -69,6 +69,40 @@ pub fn check_len(op: &str, what: &str, buf: &HostBuffer, expected: usize) -> Res
     Ok(())
 }
 
+/// Checks that `axis` is a dim of `shape`.
+pub fn check_axis(op: &str, shape: &[usize], axis: usize) -> Result<()> {
+    if axis >= shape.len() {
+        return Err(Error::op(
+            op,
+            format!("axis {axis} is out of range for shape {shape:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that every axis of `axes` is a dim of `shape`.
+pub fn check_axes(op: &str, shape: &[usize], axes: &[usize]) -> Result<()> {
+    axes.iter().try_for_each(|&a| check_axis(op, shape, a))
+}
+
+/// Checks that each of `shapes` broadcasts to `out` (right-aligned, dims 1 or equal).
+pub fn check_broadcast(op: &str, shapes: &[&[usize]], out: &[usize]) -> Result<()> {
+    for s in shapes {
+        let ok = s.len() <= out.len()
+            && s.iter()
+                .rev()
+                .zip(out.iter().rev())
+                .all(|(&d, &o)| d == 1 || d == o);
+        if !ok {
+            return Err(Error::op(
+                op,
+                format!("shape {s:?} does not broadcast to {out:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The elements of an integer index buffer as `i64` (borrowed when already int64).
 pub fn indices_i64<'a>(op: &str, buf: &'a HostBuffer) -> Result<Cow<'a, [i64]>> {
     match buf {

@@ -12,7 +12,10 @@ use half::{bf16, f16};
 use keras_backend::{BinaryOp, DType, Element, Error, HostBuffer, Result, UnaryOp};
 
 use super::broadcast::{binary_map, map, ternary_map};
-use super::dispatch::{dtype_err, mismatch_err, narrow_result, widen_half, with_pair, Int, Real};
+use super::dispatch::{
+    check_broadcast, check_len, dtype_err, mismatch_err, narrow_result, numel, widen_half,
+    with_pair, Int, Real,
+};
 
 fn unary_name(op: UnaryOp) -> String {
     format!("{op:?}").to_lowercase()
@@ -144,6 +147,10 @@ pub fn binary(
     b_shape: &[usize],
     out_shape: &[usize],
 ) -> Result<HostBuffer> {
+    let name = binary_name(op);
+    check_len(&name, "first operand", a, numel(a_shape))?;
+    check_len(&name, "second operand", b, numel(b_shape))?;
+    check_broadcast(&name, &[a_shape, b_shape], out_shape)?;
     let s = (a_shape, b_shape, out_shape);
     match (a, b) {
         (HostBuffer::F32(x), HostBuffer::F32(y)) => float_binary(op, x, y, s),
@@ -323,6 +330,10 @@ pub fn select(
     b_shape: &[usize],
     out_shape: &[usize],
 ) -> Result<HostBuffer> {
+    check_len("where", "condition", cond, numel(cond_shape))?;
+    check_len("where", "first operand", a, numel(a_shape))?;
+    check_len("where", "second operand", b, numel(b_shape))?;
+    check_broadcast("where", &[cond_shape, a_shape, b_shape], out_shape)?;
     let owned;
     let c: &[bool] = match cond {
         HostBuffer::Bool(v) => v,

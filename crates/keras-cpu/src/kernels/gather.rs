@@ -10,8 +10,8 @@ use keras_backend::{Error, HostBuffer, Result, ScatterMode};
 use rayon::prelude::*;
 
 use super::dispatch::{
-    check_indices, check_len, indices_i64, narrow_to, numel, split_axis, strides, widen_half,
-    with_pair, Int, PAR_CHUNK, PAR_MIN,
+    check_axis, check_indices, check_len, indices_i64, narrow_to, numel, split_axis, strides,
+    widen_half, with_pair, Int, PAR_CHUNK, PAR_MIN,
 };
 
 /// A scatter kernel, generic over the element type and the combining function.
@@ -126,6 +126,7 @@ pub fn gather(
     indices: &HostBuffer,
 ) -> Result<HostBuffer> {
     check_len("take", "input", x, numel(shape))?;
+    check_axis("take", shape, axis)?;
     let idx = indices_i64("take", indices)?;
     let dims = split_axis(shape, axis);
     if dims.0 * dims.2 > 0 {
@@ -165,6 +166,7 @@ pub fn index_add(
     updates: &HostBuffer,
 ) -> Result<HostBuffer> {
     check_len("index_add", "input", x, numel(shape))?;
+    check_axis("index_add", shape, axis)?;
     let idx = indices_i64("index_add", indices)?;
     let dims = split_axis(shape, axis);
     check_len("index_add", "updates", updates, dims.0 * idx.len() * dims.2)?;

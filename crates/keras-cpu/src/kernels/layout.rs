@@ -10,7 +10,9 @@ use keras_backend::{DType, Element, Error, HostBuffer, PadMode, Result};
 use rayon::prelude::*;
 
 use super::broadcast::broadcast_copy;
-use super::dispatch::{check_len, numel, strides, with_dtype, with_pair, PAR_CHUNK, PAR_MIN};
+use super::dispatch::{
+    check_broadcast, check_len, numel, strides, with_dtype, with_pair, PAR_CHUNK, PAR_MIN,
+};
 
 /// Side of the square tiles of blocked transposes.
 const TILE: usize = 32;
@@ -197,7 +199,7 @@ fn tiled_gather<T: Copy + Send + Sync + Default>(x: &[T], v: &View, p: usize) ->
         // The tile goes through a small buffer so that both the reads (along `p`, stride 1
         // in x) and the writes (along the last dim, stride 1 in out) are contiguous;
         // power-of-two strides would otherwise thrash the cache's sets.
-        let mut buf = vec![T::default(); TILE * TILE];
+        let mut buf = [T::default(); TILE * TILE];
         for j0 in (0..dl).step_by(TILE) {
             let nj = (j0 + TILE).min(dl) - j0;
             for jj in 0..nj {
@@ -255,7 +257,12 @@ pub fn permute_slice<T: Copy + Send + Sync + Default>(
 /// `permute` on a buffer of any dtype.
 pub fn permute(x: &HostBuffer, shape: &[usize], perm: &[usize]) -> Result<HostBuffer> {
     check_len("transpose", "input", x, numel(shape))?;
-    if perm.len() != shape.len() {
+    let mut seen = vec![false; shape.len()];
+    let valid = perm.len() == shape.len()
+        && perm
+            .iter()
+            .all(|&p| p < seen.len() && !std::mem::replace(&mut seen[p], true));
+    if !valid {
         return Err(Error::op(
             "transpose",
             format!("permutation {perm:?} does not match shape {shape:?}"),
@@ -267,6 +274,7 @@ pub fn permute(x: &HostBuffer, shape: &[usize], perm: &[usize]) -> Result<HostBu
 /// `broadcast_to` on a buffer of any dtype.
 pub fn broadcast_to(x: &HostBuffer, shape: &[usize], out_shape: &[usize]) -> Result<HostBuffer> {
     check_len("broadcast_to", "input", x, numel(shape))?;
+    check_broadcast("broadcast_to", &[shape], out_shape)?;
     Ok(keras_backend::with_buffer!(x, v => HostBuffer::from(broadcast_copy(v, shape, out_shape))))
 }
 

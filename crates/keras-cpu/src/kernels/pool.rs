@@ -117,7 +117,11 @@ impl Geom {
             } else if MAX {
                 for l in 0..B {
                     // NaN propagates, as in XLA's max.
-                    acc[l] = if xr[l] > acc[l] || xr[l].is_nan() { xr[l] } else { acc[l] };
+                    acc[l] = if xr[l] > acc[l] || xr[l].is_nan() {
+                        xr[l]
+                    } else {
+                        acc[l]
+                    };
                 }
             } else {
                 for l in 0..B {

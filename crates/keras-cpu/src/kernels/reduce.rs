@@ -13,7 +13,10 @@ use std::borrow::Cow;
 use keras_backend::{ArgReduceOp, CumulativeOp, DType, Error, HostBuffer, ReduceOp, Result};
 use rayon::prelude::*;
 
-use super::dispatch::{dtype_err, narrow_result, split_axis, widen_half, Int, Real};
+use super::dispatch::{
+    check_axes, check_axis, check_len, dtype_err, narrow_result, numel, split_axis, widen_half,
+    Int, Real,
+};
 use super::dispatch::{PAR_CHUNK, PAR_MIN};
 use super::elementwise::truthy;
 
@@ -227,6 +230,8 @@ fn int_reduce<T: Int>(op: ReduceOp, v: &[T], shape: &[usize], axes: &[usize]) ->
 /// the others keep the dtype (bool supports `Max`/`Min` as or/and).
 pub fn reduce(op: ReduceOp, x: &HostBuffer, shape: &[usize], axes: &[usize]) -> Result<HostBuffer> {
     let name = format!("reduce_{op:?}").to_lowercase();
+    check_len(&name, "input", x, numel(shape))?;
+    check_axes(&name, shape, axes)?;
     if matches!(op, ReduceOp::Any | ReduceOp::All) || x.dtype() == DType::Bool {
         let owned;
         let v: &[bool] = match x {
@@ -335,13 +340,16 @@ pub fn arg_reduce(
     shape: &[usize],
     axis: usize,
 ) -> Result<HostBuffer> {
+    let name = format!("{op:?}").to_lowercase();
+    check_len(&name, "input", x, numel(shape))?;
+    check_axis(&name, shape, axis)?;
     let dims = split_axis(shape, axis);
     if dims.0 * dims.2 == 0 {
         return Ok(HostBuffer::I32(Vec::new()));
     }
     if dims.1 == 0 {
         return Err(Error::op(
-            &format!("{op:?}").to_lowercase(),
+            &name,
             format!("attempt to get the index of an empty axis {axis} of shape {shape:?}"),
         ));
     }
@@ -467,6 +475,9 @@ pub fn cumulative(
     axis: usize,
     reverse: bool,
 ) -> Result<HostBuffer> {
+    let name = format!("cum{op:?}").to_lowercase();
+    check_len(&name, "input", x, numel(shape))?;
+    check_axis(&name, shape, axis)?;
     let dims = split_axis(shape, axis);
     Ok(match x {
         HostBuffer::F32(v) => HostBuffer::F32(float_scan(op, v, dims, reverse)),
@@ -570,6 +581,9 @@ fn softmax_typed<T: Real>(x: &[T], dims: (usize, usize, usize), log: bool) -> Ve
 
 /// Softmax (or log-softmax) along `axis`, max-shifted for stability; floats only.
 pub fn softmax(x: &HostBuffer, shape: &[usize], axis: usize, log: bool) -> Result<HostBuffer> {
+    let name = if log { "log_softmax" } else { "softmax" };
+    check_len(name, "input", x, numel(shape))?;
+    check_axis(name, shape, axis)?;
     let dims = split_axis(shape, axis);
     Ok(match x {
         HostBuffer::F32(v) => HostBuffer::F32(softmax_typed(v, dims, log)),
@@ -578,10 +592,7 @@ pub fn softmax(x: &HostBuffer, shape: &[usize], axis: usize, log: bool) -> Resul
             let w = widen_half(x).expect("half buffer");
             narrow_result(x.dtype(), HostBuffer::F32(softmax_typed(&w, dims, log)))
         }
-        other => {
-            let name = if log { "log_softmax" } else { "softmax" };
-            return Err(dtype_err(name, other.dtype()));
-        }
+        other => return Err(dtype_err(name, other.dtype())),
     })
 }
 

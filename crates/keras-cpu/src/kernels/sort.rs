@@ -10,7 +10,9 @@ use std::cmp::Ordering;
 use keras_backend::{Error, HostBuffer, Result};
 use rayon::prelude::*;
 
-use super::dispatch::{check_len, narrow_result, numel, split_axis, widen_half, PAR_MIN};
+use super::dispatch::{
+    check_axis, check_len, narrow_result, numel, split_axis, widen_half, PAR_MIN,
+};
 
 /// Total order used by the sort: numbers ascending, then every NaN (equal among themselves).
 #[inline]
@@ -69,6 +71,7 @@ pub fn sort_typed<T: Copy + PartialOrd + Send + Sync + Default>(
 /// Sorts along `axis` (ascending, NaN last, stable); returns values and int32 indices.
 pub fn sort(x: &HostBuffer, shape: &[usize], axis: usize) -> Result<(HostBuffer, HostBuffer)> {
     check_len("sort", "input", x, numel(shape))?;
+    check_axis("sort", shape, axis)?;
     let dims = split_axis(shape, axis);
     if dims.1 > i32::MAX as usize {
         return Err(Error::op(

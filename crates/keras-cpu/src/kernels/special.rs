@@ -215,6 +215,7 @@ const TANH_SMALL: [f32; 6] = [
     -3.333326e-1,
     1.0,
 ];
+#[allow(clippy::approx_constant)]
 const ERF32_SMALL: [f32; 7] = [
     7.875875e-5,
     -8.0168643e-4,

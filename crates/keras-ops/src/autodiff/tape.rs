@@ -98,7 +98,11 @@ impl GradientTape {
 
     /// Gradients of `target` (summed over its elements) with respect to each source; `None`
     /// for a source that does not affect the target (as Keras/TF).
-    pub fn gradient<S: Source>(&self, target: &Tensor, sources: &[S]) -> Result<Vec<Option<Tensor>>> {
+    pub fn gradient<S: Source>(
+        &self,
+        target: &Tensor,
+        sources: &[S],
+    ) -> Result<Vec<Option<Tensor>>> {
         gradients(target, sources)
     }
 

@@ -217,7 +217,12 @@ pub fn power(x1: impl Into<Operand>, x2: impl Into<Operand>) -> Result<Tensor> {
 }
 
 /// The gradient of `maximum`/`minimum`: to the winner, half each on ties.
-fn split_extremum_grad(g: &Tensor, a: &Tensor, b: &Tensor, is_max: bool) -> Result<(Tensor, Tensor)> {
+fn split_extremum_grad(
+    g: &Tensor,
+    a: &Tensor,
+    b: &Tensor,
+    is_max: bool,
+) -> Result<(Tensor, Tensor)> {
     let a_wins = if is_max { greater(a, b)? } else { less(a, b)? };
     let tie = cast(&equal(a, b)?, g.dtype())?;
     let wa = add(&cast(&a_wins, g.dtype())?, &multiply(&tie, 0.5)?)?;

@@ -85,9 +85,19 @@ pub fn arange(start: f64, stop: f64, step: f64, dtype: Option<DType>) -> Result<
 
 /// `num` evenly spaced values from `start` to `stop` (`keras.ops.linspace`); the last is
 /// `stop` when `endpoint`.
-pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: Option<DType>) -> Result<Tensor> {
+pub fn linspace(
+    start: f64,
+    stop: f64,
+    num: usize,
+    endpoint: bool,
+    dtype: Option<DType>,
+) -> Result<Tensor> {
     let div = if endpoint { num.saturating_sub(1) } else { num };
-    let step = if div > 0 { (stop - start) / div as f64 } else { 0.0 };
+    let step = if div > 0 {
+        (stop - start) / div as f64
+    } else {
+        0.0
+    };
     let values: Vec<f64> = (0..num)
         .map(|i| {
             if endpoint && i + 1 == num && num > 1 {
@@ -97,14 +107,31 @@ pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: Option
             }
         })
         .collect();
-    Tensor::from_host(HostBuffer::from(values).cast(dtype.unwrap_or(floatx())), [num])
+    Tensor::from_host(
+        HostBuffer::from(values).cast(dtype.unwrap_or(floatx())),
+        [num],
+    )
 }
 
 /// `base ** linspace(start, stop)` (`keras.ops.logspace`).
-pub fn logspace(start: f64, stop: f64, num: usize, endpoint: bool, base: f64, dtype: Option<DType>) -> Result<Tensor> {
+pub fn logspace(
+    start: f64,
+    stop: f64,
+    num: usize,
+    endpoint: bool,
+    base: f64,
+    dtype: Option<DType>,
+) -> Result<Tensor> {
     let exps = linspace(start, stop, num, endpoint, Some(DType::F64))?;
-    let values: Vec<f64> = exps.to_vec::<f64>()?.iter().map(|e| base.powf(*e)).collect();
-    Tensor::from_host(HostBuffer::from(values).cast(dtype.unwrap_or(floatx())), [num])
+    let values: Vec<f64> = exps
+        .to_vec::<f64>()?
+        .iter()
+        .map(|e| base.powf(*e))
+        .collect();
+    Tensor::from_host(
+        HostBuffer::from(values).cast(dtype.unwrap_or(floatx())),
+        [num],
+    )
 }
 
 /// Builds an `n × m` matrix from a predicate on `(row, col)`.
@@ -118,7 +145,9 @@ fn matrix_from(n: usize, m: usize, dtype: DType, f: impl Fn(i64, i64) -> bool) -
 
 /// Ones on the `k`-th diagonal of an `n × m` matrix (`keras.ops.eye`).
 pub fn eye(n: usize, m: Option<usize>, k: i64, dtype: Option<DType>) -> Result<Tensor> {
-    matrix_from(n, m.unwrap_or(n), dtype.unwrap_or(floatx()), |r, c| c - r == k)
+    matrix_from(n, m.unwrap_or(n), dtype.unwrap_or(floatx()), |r, c| {
+        c - r == k
+    })
 }
 
 /// The `n × n` identity (`keras.ops.identity`).
@@ -128,5 +157,7 @@ pub fn identity(n: usize, dtype: Option<DType>) -> Result<Tensor> {
 
 /// Ones at and below the `k`-th diagonal (`keras.ops.tri`).
 pub fn tri(n: usize, m: Option<usize>, k: i64, dtype: Option<DType>) -> Result<Tensor> {
-    matrix_from(n, m.unwrap_or(n), dtype.unwrap_or(floatx()), |r, c| c - r <= k)
+    matrix_from(n, m.unwrap_or(n), dtype.unwrap_or(floatx()), |r, c| {
+        c - r <= k
+    })
 }

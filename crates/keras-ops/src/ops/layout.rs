@@ -55,7 +55,11 @@ fn resolve_new_shape(size: usize, spec: &[i64], from: &[usize]) -> Result<Vec<us
     if unknown > 1 || spec.iter().any(|&d| d < -1) {
         bail!("reshape", "invalid target shape {spec:?}");
     }
-    let known: usize = spec.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
+    let known: usize = spec
+        .iter()
+        .filter(|&&d| d >= 0)
+        .map(|&d| d as usize)
+        .product();
     let dims: Vec<usize> = if unknown == 1 {
         if known == 0 || !size.is_multiple_of(known) {
             bail!(
@@ -88,7 +92,9 @@ pub fn reshape(x: &Tensor, new_shape: impl Into<NewShape>) -> Result<Tensor> {
     }
     let y = x.view(&dims);
     let from = x.dims().to_vec();
-    Ok(record("reshape", &[x], y, move |g, _, _| Ok(vec![Some(reshape(g, &from)?)])))
+    Ok(record("reshape", &[x], y, move |g, _, _| {
+        Ok(vec![Some(reshape(g, &from)?)])
+    }))
 }
 
 /// Reorders axes: output axis `i` is input axis `axes[i]`; `None` reverses them
@@ -129,7 +135,9 @@ pub(crate) fn permute(x: &Tensor, perm: &[usize]) -> Result<Tensor> {
     for (i, &p) in perm.iter().enumerate() {
         inverse[p] = i;
     }
-    Ok(record("transpose", &[x], y, move |g, _, _| Ok(vec![Some(permute(g, &inverse)?)])))
+    Ok(record("transpose", &[x], y, move |g, _, _| {
+        Ok(vec![Some(permute(g, &inverse)?)])
+    }))
 }
 
 /// Broadcasts `x` to `shape` with NumPy rules (`keras.ops.broadcast_to`).
@@ -183,7 +191,11 @@ pub fn expand_dims(x: &Tensor, axis: impl Into<Axes>) -> Result<Tensor> {
     let mut dims = Vec::with_capacity(out_rank);
     let mut src = x.dims().iter();
     for i in 0..out_rank {
-        dims.push(if positions.contains(&i) { 1 } else { *src.next().unwrap_or(&1) });
+        dims.push(if positions.contains(&i) {
+            1
+        } else {
+            *src.next().unwrap_or(&1)
+        });
     }
     reshape(x, dims)
 }
@@ -229,7 +241,10 @@ pub fn swapaxes(x: &Tensor, axis1: i64, axis2: i64) -> Result<Tensor> {
 /// Moves axes to new positions, keeping the others in order (`keras.ops.moveaxis`).
 pub fn moveaxis(x: &Tensor, source: &[i64], destination: &[i64]) -> Result<Tensor> {
     if source.len() != destination.len() {
-        bail!("moveaxis", "source {source:?} and destination {destination:?} differ in length");
+        bail!(
+            "moveaxis",
+            "source {source:?} and destination {destination:?} differ in length"
+        );
     }
     let r = x.rank();
     Axes::from(source.to_vec()).resolve(r, "moveaxis")?;
@@ -265,19 +280,20 @@ pub fn concatenate(xs: &[&Tensor], axis: impl Into<Option<i64>>) -> Result<Tenso
     };
     let r = xs[0].rank();
     if r == 0 {
-        bail!("concatenate", "zero-dimensional tensors cannot be concatenated");
+        bail!(
+            "concatenate",
+            "zero-dimensional tensors cannot be concatenated"
+        );
     }
     let ax = normalize_axis(axis, r, "concatenate")?;
-    let dtype = keras_backend::result_type(
-        &xs.iter().map(|t| t.dtype().into()).collect::<Vec<_>>(),
-    );
+    let dtype =
+        keras_backend::result_type(&xs.iter().map(|t| t.dtype().into()).collect::<Vec<_>>());
     let parts = xs
         .iter()
         .map(|t| super::cast(t, dtype))
         .collect::<Result<Vec<_>>>()?;
     for t in &parts {
-        let ok = t.rank() == r
-            && (0..r).all(|i| i == ax || t.dims()[i] == parts[0].dims()[i]);
+        let ok = t.rank() == r && (0..r).all(|i| i == ax || t.dims()[i] == parts[0].dims()[i]);
         if !ok {
             bail!(
                 "concatenate",
@@ -352,14 +368,21 @@ impl<const N: usize> From<[i64; N]> for SplitSpec {
 }
 
 /// Splits along `axis` into equal sections or at indices (`keras.ops.split`).
-pub fn split(x: &Tensor, indices_or_sections: impl Into<SplitSpec>, axis: i64) -> Result<Vec<Tensor>> {
+pub fn split(
+    x: &Tensor,
+    indices_or_sections: impl Into<SplitSpec>,
+    axis: i64,
+) -> Result<Vec<Tensor>> {
     let ax = normalize_axis(axis, x.rank(), "split")?;
     let n = x.dims()[ax];
     let sizes: Vec<usize> = match indices_or_sections.into() {
         SplitSpec::Sections(0) => bail!("split", "number of sections must be positive"),
         SplitSpec::Sections(k) => {
             if !n.is_multiple_of(k) {
-                bail!("split", "axis {ax} of size {n} does not split into {k} equal sections");
+                bail!(
+                    "split",
+                    "axis {ax} of size {n} does not split into {k} equal sections"
+                );
             }
             vec![n / k; k]
         }
@@ -373,7 +396,10 @@ pub fn split(x: &Tensor, indices_or_sections: impl Into<SplitSpec>, axis: i64) -
                 .collect();
             bounds.insert(0, 0);
             bounds.push(n);
-            bounds.windows(2).map(|w| w[1].saturating_sub(w[0])).collect()
+            bounds
+                .windows(2)
+                .map(|w| w[1].saturating_sub(w[0]))
+                .collect()
         }
     };
     split_sizes(x, &sizes, ax)
@@ -413,6 +439,10 @@ pub(crate) fn slice_axis(x: &Tensor, axis: usize, start: usize, len: usize) -> R
             g.storage(),
             g.dims(),
         )?;
-        Ok(vec![Some(Tensor::from_storage(s, full.clone(), g.backend()))])
+        Ok(vec![Some(Tensor::from_storage(
+            s,
+            full.clone(),
+            g.backend(),
+        ))])
     }))
 }

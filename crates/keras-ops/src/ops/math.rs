@@ -13,9 +13,7 @@
 
 use keras_backend::{bail, DType, Result, UnaryOp};
 
-use super::{
-    add, cast, divide, greater, multiply, subtract, to_float, unary_kernel, where_,
-};
+use super::{add, cast, divide, greater, multiply, subtract, to_float, unary_kernel, where_};
 use crate::autodiff::record;
 use crate::tensor::Tensor;
 
@@ -246,7 +244,11 @@ pub fn logical_not(x: &Tensor) -> Result<Tensor> {
 /// Bitwise not of an integer or bool tensor (`keras.ops.bitwise_invert`).
 pub fn bitwise_invert(x: &Tensor) -> Result<Tensor> {
     if x.dtype().is_float() {
-        bail!("bitwise_invert", "expected an integer or bool tensor, got {}", x.describe());
+        bail!(
+            "bitwise_invert",
+            "expected an integer or bool tensor, got {}",
+            x.describe()
+        );
     }
     unary_kernel(UnaryOp::BitwiseNot, x)
 }

@@ -62,12 +62,18 @@ pub fn cast(x: &Tensor, dtype: DType) -> Result<Tensor> {
     if x.dtype() == dtype {
         return Ok(x.clone());
     }
-    let out = Tensor::from_storage(x.backend().cast(x.storage(), dtype)?, x.shape().clone(), x.backend());
+    let out = Tensor::from_storage(
+        x.backend().cast(x.storage(), dtype)?,
+        x.shape().clone(),
+        x.backend(),
+    );
     if !(dtype.is_float() && x.dtype().is_float()) {
         return Ok(out);
     }
     let from = x.dtype();
-    Ok(record("cast", &[x], out, move |g, _, _| Ok(vec![Some(cast(g, from)?)])))
+    Ok(record("cast", &[x], out, move |g, _, _| {
+        Ok(vec![Some(cast(g, from)?)])
+    }))
 }
 
 /// `x` itself if it is a float tensor, else `x` cast to `floatx` (how Keras treats integer
@@ -89,7 +95,12 @@ pub(crate) fn unary_kernel(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
 /// Runs a binary kernel on two tensors of the same dtype with broadcasting (no gradient).
 pub(crate) fn binary_kernel(op: BinaryOp, a: &Tensor, b: &Tensor, name: &str) -> Result<Tensor> {
     if a.dtype() != b.dtype() {
-        bail!(name, "dtype mismatch: {} and {}", a.describe(), b.describe());
+        bail!(
+            name,
+            "dtype mismatch: {} and {}",
+            a.describe(),
+            b.describe()
+        );
     }
     let out_shape = broadcast_shapes(a.dims(), b.dims(), name)?;
     let r = out_shape.len();

@@ -16,8 +16,7 @@
 use keras_backend::{bail, ArgReduceOp, DType, ReduceOp, Result};
 
 use super::{
-    add, broadcast_to, cast, divide, equal, exp, log, multiply, reshape, square, subtract,
-    to_float,
+    add, broadcast_to, cast, divide, equal, exp, log, multiply, reshape, square, subtract, to_float,
 };
 use crate::autodiff::{record, stop_gradient};
 use crate::config::floatx;
@@ -89,7 +88,10 @@ pub fn prod(x: &Tensor, axis: impl Into<Axes>, keepdims: bool) -> Result<Tensor>
     Ok(record("prod", &[&x], y, move |g, ins, _| {
         // d prod / d x_i is the product of the other elements (exact with zeros).
         let others = product_of_others(&ins[0], &axes)?;
-        Ok(vec![Some(multiply(&expand_back(g, &dims, &axes)?, &others)?)])
+        Ok(vec![Some(multiply(
+            &expand_back(g, &dims, &axes)?,
+            &others,
+        )?)])
     }))
 }
 
@@ -126,7 +128,14 @@ fn extremum(
             let dims = kept_or_reduced(x.dims(), &axes, keepdims);
             return super::full(&dims, init, x.dtype());
         }
-        let y = extremum(x, Axes::Some(axes.iter().map(|&a| a as i64).collect()), keepdims, None, op, name)?;
+        let y = extremum(
+            x,
+            Axes::Some(axes.iter().map(|&a| a as i64).collect()),
+            keepdims,
+            None,
+            op,
+            name,
+        )?;
         let init = Tensor::scalar_of(init, x.dtype())?;
         return if op == ReduceOp::Max {
             super::maximum(&y, &init)
@@ -151,19 +160,32 @@ fn extremum(
         let hit = cast(&equal(&ins[0], &yb)?, g.dtype())?;
         let count = reduce_kernel(ReduceOp::Sum, &hit, &axes, true)?;
         let share = divide(&hit, &count)?;
-        Ok(vec![Some(multiply(&expand_back(g, &dims, &axes)?, &share)?)])
+        Ok(vec![Some(multiply(
+            &expand_back(g, &dims, &axes)?,
+            &share,
+        )?)])
     }))
 }
 
 /// Maximum over `axis`, optionally also against `initial` (`keras.ops.max`); an empty
 /// reduction without `initial` is an error.
-pub fn max(x: &Tensor, axis: impl Into<Axes>, keepdims: bool, initial: Option<f64>) -> Result<Tensor> {
+pub fn max(
+    x: &Tensor,
+    axis: impl Into<Axes>,
+    keepdims: bool,
+    initial: Option<f64>,
+) -> Result<Tensor> {
     extremum(x, axis.into(), keepdims, initial, ReduceOp::Max, "max")
 }
 
 /// Minimum over `axis`, optionally also against `initial` (`keras.ops.min`); an empty
 /// reduction without `initial` is an error.
-pub fn min(x: &Tensor, axis: impl Into<Axes>, keepdims: bool, initial: Option<f64>) -> Result<Tensor> {
+pub fn min(
+    x: &Tensor,
+    axis: impl Into<Axes>,
+    keepdims: bool,
+    initial: Option<f64>,
+) -> Result<Tensor> {
     extremum(x, axis.into(), keepdims, initial, ReduceOp::Min, "min")
 }
 
@@ -182,7 +204,11 @@ pub fn mean(x: &Tensor, axis: impl Into<Axes>, keepdims: bool) -> Result<Tensor>
     let axes = axis.into().resolve(x.rank(), "mean")?;
     let x = to_float(x)?;
     let n: usize = axes.iter().map(|&a| x.dims()[a]).product();
-    let s = sum(&x, axes.iter().map(|&a| a as i64).collect::<Vec<_>>(), keepdims)?;
+    let s = sum(
+        &x,
+        axes.iter().map(|&a| a as i64).collect::<Vec<_>>(),
+        keepdims,
+    )?;
     divide(&s, n as f64)
 }
 
@@ -247,17 +273,33 @@ pub fn logsumexp(x: &Tensor, axis: impl Into<Axes>, keepdims: bool) -> Result<Te
     }
 }
 
-fn arg_extremum(x: &Tensor, axis: Option<i64>, keepdims: bool, op: ArgReduceOp, name: &str) -> Result<Tensor> {
+fn arg_extremum(
+    x: &Tensor,
+    axis: Option<i64>,
+    keepdims: bool,
+    op: ArgReduceOp,
+    name: &str,
+) -> Result<Tensor> {
     if x.size() == 0 {
-        bail!(name, "attempt to get {name} of an empty sequence (shape {})", x.shape());
+        bail!(
+            name,
+            "attempt to get {name} of an empty sequence (shape {})",
+            x.shape()
+        );
     }
     let (src, axis) = match axis {
         Some(a) if x.rank() > 0 => (x.clone(), normalize_axis(a, x.rank(), name)?),
         _ => (reshape(x, [x.size() as i64])?, 0),
     };
-    let s = x.backend().arg_reduce(op, src.storage(), src.dims(), axis)?;
+    let s = x
+        .backend()
+        .arg_reduce(op, src.storage(), src.dims(), axis)?;
     let out: Vec<usize> = if src.rank() != x.rank() {
-        if keepdims { vec![1; x.rank()] } else { vec![] }
+        if keepdims {
+            vec![1; x.rank()]
+        } else {
+            vec![]
+        }
     } else {
         kept_or_reduced(x.dims(), &[axis], keepdims)
     };
@@ -290,9 +332,17 @@ pub fn moments(x: &Tensor, axes: impl Into<Axes>, keepdims: bool) -> Result<(Ten
         .into_iter()
         .map(|a| a as i64)
         .collect();
-    let x = if x.dtype().is_float() { x.clone() } else { cast(x, floatx())? };
+    let x = if x.dtype().is_float() {
+        x.clone()
+    } else {
+        cast(x, floatx())?
+    };
     let m = mean(&x, axes.clone(), true)?;
-    let v = mean(&square(&subtract(&x, stop_gradient(&m))?)?, axes.clone(), keepdims)?;
+    let v = mean(
+        &square(&subtract(&x, stop_gradient(&m))?)?,
+        axes.clone(),
+        keepdims,
+    )?;
     let m = if keepdims { m } else { mean(&x, axes, false)? };
     Ok((m, v))
 }

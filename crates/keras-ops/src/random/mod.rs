@@ -123,7 +123,13 @@ fn float_tensor(values: Vec<f64>, shape: &[usize], dtype: DType, op: &str) -> Re
 }
 
 /// Uniform samples in `[minval, maxval)` (`keras.random.uniform`).
-pub fn uniform<'a>(shape: &[usize], minval: f64, maxval: f64, dtype: DType, seed: impl Into<Seed<'a>>) -> Result<Tensor> {
+pub fn uniform<'a>(
+    shape: &[usize],
+    minval: f64,
+    maxval: f64,
+    dtype: DType,
+    seed: impl Into<Seed<'a>>,
+) -> Result<Tensor> {
     let n = checked_size(shape, "uniform")?;
     let v = unit_uniform(seed.into().key(), n)
         .into_iter()
@@ -133,7 +139,13 @@ pub fn uniform<'a>(shape: &[usize], minval: f64, maxval: f64, dtype: DType, seed
 }
 
 /// Normal samples (`keras.random.normal`).
-pub fn normal<'a>(shape: &[usize], mean: f64, stddev: f64, dtype: DType, seed: impl Into<Seed<'a>>) -> Result<Tensor> {
+pub fn normal<'a>(
+    shape: &[usize],
+    mean: f64,
+    stddev: f64,
+    dtype: DType,
+    seed: impl Into<Seed<'a>>,
+) -> Result<Tensor> {
     let n = checked_size(shape, "normal")?;
     let v = standard_normal(seed.into().key(), n)
         .into_iter()
@@ -144,7 +156,13 @@ pub fn normal<'a>(shape: &[usize], mean: f64, stddev: f64, dtype: DType, seed: i
 
 /// Normal samples redrawn until within two standard deviations of the mean
 /// (`keras.random.truncated_normal`).
-pub fn truncated_normal<'a>(shape: &[usize], mean: f64, stddev: f64, dtype: DType, seed: impl Into<Seed<'a>>) -> Result<Tensor> {
+pub fn truncated_normal<'a>(
+    shape: &[usize],
+    mean: f64,
+    stddev: f64,
+    dtype: DType,
+    seed: impl Into<Seed<'a>>,
+) -> Result<Tensor> {
     let n = checked_size(shape, "truncated_normal")?;
     let key = seed.into().key();
     // Each element owns a private stream of candidates, so values never depend on how
@@ -168,9 +186,18 @@ pub fn truncated_normal<'a>(shape: &[usize], mean: f64, stddev: f64, dtype: DTyp
 }
 
 /// Integers uniform in `[minval, maxval)` (`keras.random.randint`, default dtype int32).
-pub fn randint<'a>(shape: &[usize], minval: i64, maxval: i64, dtype: DType, seed: impl Into<Seed<'a>>) -> Result<Tensor> {
+pub fn randint<'a>(
+    shape: &[usize],
+    minval: i64,
+    maxval: i64,
+    dtype: DType,
+    seed: impl Into<Seed<'a>>,
+) -> Result<Tensor> {
     if maxval <= minval {
-        bail!("randint", "maxval ({maxval}) must be greater than minval ({minval})");
+        bail!(
+            "randint",
+            "maxval ({maxval}) must be greater than minval ({minval})"
+        );
     }
     if dtype.is_float() || dtype == DType::Bool {
         bail!("randint", "dtype must be an integer type, got {dtype}");
@@ -189,7 +216,12 @@ pub fn randint<'a>(shape: &[usize], minval: i64, maxval: i64, dtype: DType, seed
 
 /// Zeroes elements with probability `rate` and scales the rest by `1 / (1 - rate)`
 /// (`keras.random.dropout`); `noise_shape` broadcasts one mask over some axes.
-pub fn dropout<'a>(x: &Tensor, rate: f64, noise_shape: Option<&[usize]>, seed: impl Into<Seed<'a>>) -> Result<Tensor> {
+pub fn dropout<'a>(
+    x: &Tensor,
+    rate: f64,
+    noise_shape: Option<&[usize]>,
+    seed: impl Into<Seed<'a>>,
+) -> Result<Tensor> {
     if !(0.0..1.0).contains(&rate) {
         bail!("dropout", "rate must be in [0, 1), got {rate}");
     }
@@ -217,9 +249,18 @@ pub fn shuffle<'a>(x: &Tensor, axis: i64, seed: impl Into<Seed<'a>>) -> Result<T
 
 /// Draws `num_samples` class indices per row of `logits` (`[batch, classes]`) by the
 /// Gumbel-max trick (`keras.random.categorical`).
-pub fn categorical<'a>(logits: &Tensor, num_samples: usize, dtype: DType, seed: impl Into<Seed<'a>>) -> Result<Tensor> {
+pub fn categorical<'a>(
+    logits: &Tensor,
+    num_samples: usize,
+    dtype: DType,
+    seed: impl Into<Seed<'a>>,
+) -> Result<Tensor> {
     if logits.rank() != 2 {
-        bail!("categorical", "logits must be 2-D [batch, classes], got shape {}", logits.shape());
+        bail!(
+            "categorical",
+            "logits must be 2-D [batch, classes], got shape {}",
+            logits.shape()
+        );
     }
     let (b, c) = (logits.dims()[0], logits.dims()[1]);
     let u = unit_uniform(seed.into().key(), b * num_samples * c);
@@ -247,16 +288,28 @@ mod tests {
 
     #[test]
     fn same_seed_same_numbers_and_sane_moments() {
-        let a = normal(&[10000], 1.0, 2.0, DType::F64, 3).unwrap().to_vec::<f64>().unwrap();
-        let b = normal(&[10000], 1.0, 2.0, DType::F64, 3).unwrap().to_vec::<f64>().unwrap();
+        let a = normal(&[10000], 1.0, 2.0, DType::F64, 3)
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap();
+        let b = normal(&[10000], 1.0, 2.0, DType::F64, 3)
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap();
         assert_eq!(a, b);
         let m = a.iter().sum::<f64>() / a.len() as f64;
         let v = a.iter().map(|x| (x - m).powi(2)).sum::<f64>() / a.len() as f64;
         assert!((m - 1.0).abs() < 0.06, "mean {m}");
         assert!((v.sqrt() - 2.0).abs() < 0.06, "std {}", v.sqrt());
-        let t = truncated_normal(&[5000], 0.0, 1.0, DType::F32, 1).unwrap().to_vec::<f32>().unwrap();
+        let t = truncated_normal(&[5000], 0.0, 1.0, DType::F32, 1)
+            .unwrap()
+            .to_vec::<f32>()
+            .unwrap();
         assert!(t.iter().all(|x| x.abs() <= 2.0));
-        let r = randint(&[1000], -3, 4, DType::I32, 9).unwrap().to_vec::<i32>().unwrap();
+        let r = randint(&[1000], -3, 4, DType::I32, 9)
+            .unwrap()
+            .to_vec::<i32>()
+            .unwrap();
         assert!(r.iter().all(|&x| (-3..4).contains(&x)));
         assert!((-3..4).all(|k| r.contains(&k)));
     }

@@ -25,6 +25,31 @@ fn format_float(v: f64, precision: usize, integral: bool) -> String {
     s.to_string()
 }
 
+/// Pads positional floats so their decimal points line up, as NumPy's `maxprec` mode does:
+/// `[" 0.5 ", "-1.25", "  nan"]`. Non-finite values are right-aligned to the full width.
+fn align_decimal_points(items: Vec<String>) -> Vec<String> {
+    let split = |s: &str| s.find('.').map(|i| (i, s.len() - i));
+    let left = items
+        .iter()
+        .filter_map(|s| split(s))
+        .map(|p| p.0)
+        .max()
+        .unwrap_or(0);
+    let right = items
+        .iter()
+        .filter_map(|s| split(s))
+        .map(|p| p.1)
+        .max()
+        .unwrap_or(0);
+    items
+        .into_iter()
+        .map(|s| match split(&s) {
+            Some((l, r)) => format!("{}{s}{}", " ".repeat(left - l), " ".repeat(right - r)),
+            None => format!("{s:>width$}", width = left + right),
+        })
+        .collect()
+}
+
 /// Formats every element with a common style, as NumPy does for one array.
 fn element_strings(host: &HostBuffer) -> Vec<String> {
     match host.dtype() {
@@ -53,9 +78,7 @@ fn element_strings(host: &HostBuffer) -> Vec<String> {
                     })
                     .collect()
             } else {
-                vals.iter()
-                    .map(|&v| format_float(v, 8, integral))
-                    .collect()
+                align_decimal_points(vals.iter().map(|&v| format_float(v, 8, integral)).collect())
             }
         }
     }
@@ -100,7 +123,15 @@ fn write_dim(
             }
         }
         first = false;
-        write_dim(out, items, &dims[1..], offset + i * inner, depth + 1, width, summarize);
+        write_dim(
+            out,
+            items,
+            &dims[1..],
+            offset + i * inner,
+            depth + 1,
+            width,
+            summarize,
+        );
         i += 1;
     }
     out.push(']');
@@ -139,7 +170,10 @@ mod tests {
     #[test]
     fn numpy_like_output() {
         let t = Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0], [2, 2]).unwrap();
-        assert_eq!(t.to_string(), "array([[1., 2.],\n       [3., 4.]], dtype=float32)");
+        assert_eq!(
+            t.to_string(),
+            "array([[1., 2.],\n       [3., 4.]], dtype=float32)"
+        );
         let t = Tensor::from_vec(vec![0.5f64, -1.25, f64::NAN], [3]).unwrap();
         assert_eq!(t.to_string(), "array([ 0.5 , -1.25,   nan])");
         let t = Tensor::from_vec(vec![true, false], [2]).unwrap();

@@ -23,7 +23,10 @@ fn descr(dtype: DType) -> Result<&'static str> {
         DType::F16 => "<f2",
         DType::F32 => "<f4",
         DType::F64 => "<f8",
-        DType::BF16 => bail!("save_npy", "NumPy has no bfloat16 dtype; cast to float32 first"),
+        DType::BF16 => bail!(
+            "save_npy",
+            "NumPy has no bfloat16 dtype; cast to float32 first"
+        ),
     })
 }
 
@@ -175,8 +178,8 @@ impl Tensor {
         let header = bytes
             .get(hstart..hstart.saturating_add(hlen))
             .ok_or_else(|| Error::op("load_npy", "truncated header"))?;
-        let header = std::str::from_utf8(header)
-            .map_err(|_| Error::op("load_npy", "header is not text"))?;
+        let header =
+            std::str::from_utf8(header).map_err(|_| Error::op("load_npy", "header is not text"))?;
         let (dtype, big, shape) = parse_header(header)?;
         let data = &bytes[hstart + hlen..];
         let count = shape
@@ -257,8 +260,11 @@ mod tests {
             if dt == DType::BF16 {
                 continue;
             }
-            let t = Tensor::from_host(HostBuffer::from(vec![0.0, 1.0, 2.0, 3.0, 1.0, 0.0]).cast(dt), [2, 3])
-                .unwrap();
+            let t = Tensor::from_host(
+                HostBuffer::from(vec![0.0, 1.0, 2.0, 3.0, 1.0, 0.0]).cast(dt),
+                [2, 3],
+            )
+            .unwrap();
             let back = Tensor::from_npy_bytes(&t.to_npy_bytes().unwrap()).unwrap();
             assert_eq!(back.dtype(), dt);
             assert_eq!(back.dims(), &[2, 3]);

@@ -25,7 +25,11 @@ pub fn check_grad(f: impl Fn(&[Tensor]) -> Result<Tensor>, inputs: &[Tensor], to
     for (k, x) in inputs.iter().enumerate() {
         let base = x.to_vec::<f64>().unwrap();
         let analytic = grads[k].to_vec::<f64>().unwrap();
-        assert_eq!(analytic.len(), base.len(), "gradient {k} has the wrong size");
+        assert_eq!(
+            analytic.len(),
+            base.len(),
+            "gradient {k} has the wrong size"
+        );
         for i in 0..base.len() {
             let mut plus = base.clone();
             plus[i] += eps;

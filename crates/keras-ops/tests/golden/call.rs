@@ -27,17 +27,28 @@ fn number(v: &Value) -> Result<f64> {
 
 /// Builds a tensor from `{"dtype", "shape", "data"}`.
 pub fn parse_tensor(v: &Value) -> Result<Tensor> {
-    let dtype = DType::parse(v["dtype"].as_str().ok_or_else(|| Error::msg("tensor without dtype"))?)?;
+    let dtype = DType::parse(
+        v["dtype"]
+            .as_str()
+            .ok_or_else(|| Error::msg("tensor without dtype"))?,
+    )?;
     let shape: Vec<usize> = v["shape"]
         .as_array()
         .ok_or_else(|| Error::msg("tensor without shape"))?
         .iter()
         .map(|d| d.as_u64().unwrap_or(0) as usize)
         .collect();
-    let data = v["data"].as_array().ok_or_else(|| Error::msg("tensor without data"))?;
+    let data = v["data"]
+        .as_array()
+        .ok_or_else(|| Error::msg("tensor without data"))?;
     let buf = if dtype.is_int() {
         // Integers go through i64 to stay exact.
-        HostBuffer::from(data.iter().map(|x| x.as_i64().unwrap_or(0)).collect::<Vec<i64>>()).cast(dtype)
+        HostBuffer::from(
+            data.iter()
+                .map(|x| x.as_i64().unwrap_or(0))
+                .collect::<Vec<i64>>(),
+        )
+        .cast(dtype)
     } else {
         HostBuffer::from(data.iter().map(number).collect::<Result<Vec<f64>>>()?).cast(dtype)
     };
@@ -107,7 +118,9 @@ impl Call<'_> {
     pub fn axes(&self, name: &str, pos: usize) -> Result<Axes> {
         Ok(match self.get(name, pos) {
             None => Axes::All,
-            Some(Value::Array(a)) => Axes::Some(a.iter().map(|x| x.as_i64().unwrap_or(0)).collect()),
+            Some(Value::Array(a)) => {
+                Axes::Some(a.iter().map(|x| x.as_i64().unwrap_or(0)).collect())
+            }
             Some(v) => Axes::Some(vec![v.as_i64().ok_or_else(|| self.missing(name))?]),
         })
     }
@@ -126,8 +139,9 @@ impl Call<'_> {
     pub fn usize_or(&self, name: &str, pos: usize, default: usize) -> Result<usize> {
         match self.opt_i64(name, pos) {
             None => Ok(default),
-            Some(v) => usize::try_from(v)
-                .map_err(|_| Error::msg(format!("{}: {name} must be non-negative, got {v}", self.op))),
+            Some(v) => usize::try_from(v).map_err(|_| {
+                Error::msg(format!("{}: {name} must be non-negative, got {v}", self.op))
+            }),
         }
     }
 
@@ -146,12 +160,16 @@ impl Call<'_> {
 
     /// Bool with a default.
     pub fn bool_or(&self, name: &str, pos: usize, default: bool) -> bool {
-        self.get(name, pos).and_then(Value::as_bool).unwrap_or(default)
+        self.get(name, pos)
+            .and_then(Value::as_bool)
+            .unwrap_or(default)
     }
 
     /// String with a default.
     pub fn str_or<'a>(&'a self, name: &str, pos: usize, default: &'a str) -> &'a str {
-        self.get(name, pos).and_then(Value::as_str).unwrap_or(default)
+        self.get(name, pos)
+            .and_then(Value::as_str)
+            .unwrap_or(default)
     }
 
     /// Optional dtype name.

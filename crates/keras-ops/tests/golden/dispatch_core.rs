@@ -22,7 +22,13 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
     }
     macro_rules! reduce {
         ($f:path) => {
-            one((|| $f(&c.tensor("x", 0)?, c.axes("axis", 1)?, c.bool_or("keepdims", 2, false)))())
+            one((|| {
+                $f(
+                    &c.tensor("x", 0)?,
+                    c.axes("axis", 1)?,
+                    c.bool_or("keepdims", 2, false),
+                )
+            })())
         };
     }
     match c.op {
@@ -65,7 +71,9 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
         "isinf" => unary!(ops::isinf),
         "isfinite" => unary!(ops::isfinite),
         "ravel" => unary!(ops::ravel),
-        "round" => one((|| ops::round(&c.tensor("x", 0)?, c.i64_or("decimals", 1, 0) as i32))()),
+        "round" => one((|| {
+            ops::round(&c.tensor("x", 0)?, c.i64_or("decimals", 1, 0) as i32)
+        })()),
         "add" => binary!(ops::add),
         "subtract" => binary!(ops::subtract),
         "multiply" => binary!(ops::multiply),
@@ -86,23 +94,47 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
         "logical_and" => binary!(ops::logical_and),
         "logical_or" => binary!(ops::logical_or),
         "logical_xor" => binary!(ops::logical_xor),
-        "bitwise_and" => one((|| ops::bitwise_and(c.operand("x", 0)?, c.operand("y", 1)?))()),
+        "bitwise_and" => one((|| {
+            ops::bitwise_and(c.operand("x", 0)?, c.operand("y", 1)?)
+        })()),
         "bitwise_or" => one((|| ops::bitwise_or(c.operand("x", 0)?, c.operand("y", 1)?))()),
-        "bitwise_xor" => one((|| ops::bitwise_xor(c.operand("x", 0)?, c.operand("y", 1)?))()),
-        "bitwise_left_shift" | "left_shift" => {
-            one((|| ops::bitwise_left_shift(c.operand("x", 0)?, c.operand("y", 1)?))())
-        }
-        "bitwise_right_shift" | "right_shift" => {
-            one((|| ops::bitwise_right_shift(c.operand("x", 0)?, c.operand("y", 1)?))())
-        }
+        "bitwise_xor" => one((|| {
+            ops::bitwise_xor(c.operand("x", 0)?, c.operand("y", 1)?)
+        })()),
+        "bitwise_left_shift" | "left_shift" => one((|| {
+            ops::bitwise_left_shift(c.operand("x", 0)?, c.operand("y", 1)?)
+        })()),
+        "bitwise_right_shift" | "right_shift" => one((|| {
+            ops::bitwise_right_shift(c.operand("x", 0)?, c.operand("y", 1)?)
+        })()),
         "where" => match c.get("x1", 1) {
             None => Some((|| ops::nonzero(&c.tensor("condition", 0)?))()),
-            Some(_) => one((|| ops::where_(&c.tensor("condition", 0)?, c.operand("x1", 1)?, c.operand("x2", 2)?))()),
+            Some(_) => one((|| {
+                ops::where_(
+                    &c.tensor("condition", 0)?,
+                    c.operand("x1", 1)?,
+                    c.operand("x2", 2)?,
+                )
+            })()),
         },
         "sum" => reduce!(ops::sum),
         "prod" => reduce!(ops::prod),
-        "max" => one((|| ops::max(&c.tensor("x", 0)?, c.axes("axis", 1)?, c.bool_or("keepdims", 2, false), c.opt_f64("initial", 3)?))()),
-        "min" => one((|| ops::min(&c.tensor("x", 0)?, c.axes("axis", 1)?, c.bool_or("keepdims", 2, false), c.opt_f64("initial", 3)?))()),
+        "max" => one((|| {
+            ops::max(
+                &c.tensor("x", 0)?,
+                c.axes("axis", 1)?,
+                c.bool_or("keepdims", 2, false),
+                c.opt_f64("initial", 3)?,
+            )
+        })()),
+        "min" => one((|| {
+            ops::min(
+                &c.tensor("x", 0)?,
+                c.axes("axis", 1)?,
+                c.bool_or("keepdims", 2, false),
+                c.opt_f64("initial", 3)?,
+            )
+        })()),
         "amax" => reduce!(ops::amax),
         "amin" => reduce!(ops::amin),
         "mean" => reduce!(ops::mean),
@@ -111,16 +143,49 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
         "any" => reduce!(ops::any),
         "all" => reduce!(ops::all),
         "logsumexp" => reduce!(ops::logsumexp),
-        "count_nonzero" => one((|| ops::count_nonzero(&c.tensor("x", 0)?, c.axes("axis", 1)?))()),
-        "argmax" => one((|| ops::argmax(&c.tensor("x", 0)?, c.opt_i64("axis", 1), c.bool_or("keepdims", 2, false)))()),
-        "argmin" => one((|| ops::argmin(&c.tensor("x", 0)?, c.opt_i64("axis", 1), c.bool_or("keepdims", 2, false)))()),
+        "count_nonzero" => one((|| {
+            ops::count_nonzero(&c.tensor("x", 0)?, c.axes("axis", 1)?)
+        })()),
+        "argmax" => one((|| {
+            ops::argmax(
+                &c.tensor("x", 0)?,
+                c.opt_i64("axis", 1),
+                c.bool_or("keepdims", 2, false),
+            )
+        })()),
+        "argmin" => one((|| {
+            ops::argmin(
+                &c.tensor("x", 0)?,
+                c.opt_i64("axis", 1),
+                c.bool_or("keepdims", 2, false),
+            )
+        })()),
         "moments" => Some((|| {
-            let (m, v) = ops::moments(&c.tensor("x", 0)?, c.axes("axes", 1)?, c.bool_or("keepdims", 2, false))?;
+            let (m, v) = ops::moments(
+                &c.tensor("x", 0)?,
+                c.axes("axes", 1)?,
+                c.bool_or("keepdims", 2, false),
+            )?;
             Ok(vec![m, v])
         })()),
-        "zeros" => one((|| ops::zeros(&c.shape("shape", 0)?, c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
-        "ones" => one((|| ops::ones(&c.shape("shape", 0)?, c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
-        "empty" => one((|| ops::empty(&c.shape("shape", 0)?, c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
+        "zeros" => one((|| {
+            ops::zeros(
+                &c.shape("shape", 0)?,
+                c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32),
+            )
+        })()),
+        "ones" => one((|| {
+            ops::ones(
+                &c.shape("shape", 0)?,
+                c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32),
+            )
+        })()),
+        "empty" => one((|| {
+            ops::empty(
+                &c.shape("shape", 0)?,
+                c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32),
+            )
+        })()),
         "full" => one((|| {
             let v = c.operand("fill_value", 1)?;
             let value = match v {
@@ -129,7 +194,11 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
                 ops::Operand::Bool(b) => b as u8 as f64,
                 ops::Operand::Tensor(t) => t.item()?,
             };
-            ops::full(&c.shape("shape", 0)?, value, c.dtype("dtype", 2)?.unwrap_or(keras_ops::DType::F32))
+            ops::full(
+                &c.shape("shape", 0)?,
+                value,
+                c.dtype("dtype", 2)?.unwrap_or(keras_ops::DType::F32),
+            )
         })()),
         "zeros_like" => one((|| {
             let x = c.tensor("x", 0)?;
@@ -148,52 +217,86 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
                 .iter()
                 .enumerate()
                 .any(|(i, n)| c.get(n, i).is_some_and(|v| v.is_f64()));
-            let dtype = c.dtype("dtype", 3)?.or(any_float.then_some(keras_ops::DType::F32));
+            let dtype = c
+                .dtype("dtype", 3)?
+                .or(any_float.then_some(keras_ops::DType::F32));
             let start = c.f64_or("start", 0, 0.0)?;
             match c.opt_f64("stop", 1)? {
                 Some(stop) => ops::arange(start, stop, c.f64_or("step", 2, 1.0)?, dtype),
                 None => ops::arange(0.0, start, c.f64_or("step", 2, 1.0)?, dtype),
             }
         })()),
-        "linspace" => one((|| ops::linspace(
-            c.f64_or("start", 0, 0.0)?,
-            c.f64_or("stop", 1, 0.0)?,
-            c.usize_or("num", 2, 50)?,
-            c.bool_or("endpoint", 3, true),
-            c.dtype("dtype", 5)?,
-        ))()),
-        "logspace" => one((|| ops::logspace(
-            c.f64_or("start", 0, 0.0)?,
-            c.f64_or("stop", 1, 0.0)?,
-            c.usize_or("num", 2, 50)?,
-            c.bool_or("endpoint", 3, true),
-            c.f64_or("base", 4, 10.0)?,
-            c.dtype("dtype", 5)?,
-        ))()),
-        "eye" => one((|| ops::eye(
-            c.i64_or("N", 0, 1) as usize,
-            c.opt_i64("M", 1).map(|m| m as usize),
-            c.i64_or("k", 2, 0),
-            c.dtype("dtype", 3)?,
-        ))()),
-        "identity" => one((|| ops::identity(c.i64_or("n", 0, 1) as usize, c.dtype("dtype", 1)?))()),
-        "tri" => one((|| ops::tri(
-            c.i64_or("N", 0, 1) as usize,
-            c.opt_i64("M", 1).map(|m| m as usize),
-            c.i64_or("k", 2, 0),
-            c.dtype("dtype", 3)?,
-        ))()),
-        "reshape" => one((|| ops::reshape(&c.tensor("x", 0)?, c.i64_list("newshape", 1).unwrap_or_default()))()),
-        "transpose" => one((|| ops::transpose(&c.tensor("x", 0)?, c.i64_list("axes", 1).as_deref()))()),
-        "broadcast_to" => one((|| ops::broadcast_to(&c.tensor("x", 0)?, c.usize_list("shape", 1).unwrap_or_default()))()),
-        "expand_dims" => one((|| ops::expand_dims(&c.tensor("x", 0)?, c.axes("axis", 1)?))()),
+        "linspace" => one((|| {
+            ops::linspace(
+                c.f64_or("start", 0, 0.0)?,
+                c.f64_or("stop", 1, 0.0)?,
+                c.usize_or("num", 2, 50)?,
+                c.bool_or("endpoint", 3, true),
+                c.dtype("dtype", 5)?,
+            )
+        })()),
+        "logspace" => one((|| {
+            ops::logspace(
+                c.f64_or("start", 0, 0.0)?,
+                c.f64_or("stop", 1, 0.0)?,
+                c.usize_or("num", 2, 50)?,
+                c.bool_or("endpoint", 3, true),
+                c.f64_or("base", 4, 10.0)?,
+                c.dtype("dtype", 5)?,
+            )
+        })()),
+        "eye" => one((|| {
+            ops::eye(
+                c.i64_or("N", 0, 1) as usize,
+                c.opt_i64("M", 1).map(|m| m as usize),
+                c.i64_or("k", 2, 0),
+                c.dtype("dtype", 3)?,
+            )
+        })()),
+        "identity" => one((|| {
+            ops::identity(c.i64_or("n", 0, 1) as usize, c.dtype("dtype", 1)?)
+        })()),
+        "tri" => one((|| {
+            ops::tri(
+                c.i64_or("N", 0, 1) as usize,
+                c.opt_i64("M", 1).map(|m| m as usize),
+                c.i64_or("k", 2, 0),
+                c.dtype("dtype", 3)?,
+            )
+        })()),
+        "reshape" => one((|| {
+            ops::reshape(
+                &c.tensor("x", 0)?,
+                c.i64_list("newshape", 1).unwrap_or_default(),
+            )
+        })()),
+        "transpose" => one((|| {
+            ops::transpose(&c.tensor("x", 0)?, c.i64_list("axes", 1).as_deref())
+        })()),
+        "broadcast_to" => one((|| {
+            ops::broadcast_to(
+                &c.tensor("x", 0)?,
+                c.usize_list("shape", 1).unwrap_or_default(),
+            )
+        })()),
+        "expand_dims" => one((|| {
+            ops::expand_dims(&c.tensor("x", 0)?, c.axes("axis", 1)?)
+        })()),
         "squeeze" => one((|| ops::squeeze(&c.tensor("x", 0)?, c.axes("axis", 1)?))()),
-        "swapaxes" => one((|| ops::swapaxes(&c.tensor("x", 0)?, c.i64_or("axis1", 1, 0), c.i64_or("axis2", 2, 0)))()),
-        "moveaxis" => one((|| ops::moveaxis(
-            &c.tensor("x", 0)?,
-            &c.i64_list("source", 1).unwrap_or_default(),
-            &c.i64_list("destination", 2).unwrap_or_default(),
-        ))()),
+        "swapaxes" => one((|| {
+            ops::swapaxes(
+                &c.tensor("x", 0)?,
+                c.i64_or("axis1", 1, 0),
+                c.i64_or("axis2", 2, 0),
+            )
+        })()),
+        "moveaxis" => one((|| {
+            ops::moveaxis(
+                &c.tensor("x", 0)?,
+                &c.i64_list("source", 1).unwrap_or_default(),
+                &c.i64_list("destination", 2).unwrap_or_default(),
+            )
+        })()),
         "concatenate" => one((|| {
             let xs = c.tensors("xs", 0)?;
             let axis = match c.kwargs.get("axis") {
@@ -238,7 +341,12 @@ pub fn dispatch(c: &Call) -> Option<Result<Vec<Tensor>>> {
             };
             Tensor::scalar_of(0.0, d)
         })()),
-        "cast" => one((|| ops::cast(&c.tensor("x", 0)?, c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32)))()),
+        "cast" => one((|| {
+            ops::cast(
+                &c.tensor("x", 0)?,
+                c.dtype("dtype", 1)?.unwrap_or(keras_ops::DType::F32),
+            )
+        })()),
         "stop_gradient" => one((|| Ok(ops::stop_gradient(&c.tensor("variable", 0)?)))()),
         _ => None,
     }

@@ -23,32 +23,95 @@ use serde_json::Value;
 
 /// Ops present in the fixtures that keras-rs does not implement yet, with the reason.
 const NOT_IMPLEMENTED: &[(&str, &str)] = &[
-    ("det", "linear-algebra decompositions (faer) not yet wired in"),
-    ("inv", "linear-algebra decompositions (faer) not yet wired in"),
-    ("solve", "linear-algebra decompositions (faer) not yet wired in"),
-    ("solve_triangular", "linear-algebra decompositions (faer) not yet wired in"),
-    ("slogdet", "linear-algebra decompositions (faer) not yet wired in"),
-    ("logdet", "linear-algebra decompositions (faer) not yet wired in"),
-    ("matrix_rank", "linear-algebra decompositions (faer) not yet wired in"),
-    ("pinv", "linear-algebra decompositions (faer) not yet wired in"),
-    ("lstsq", "linear-algebra decompositions (faer) not yet wired in"),
-    ("cholesky_inverse", "linear-algebra decompositions (faer) not yet wired in"),
-    ("norm", "linear-algebra decompositions (faer) not yet wired in"),
+    (
+        "det",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
+    (
+        "inv",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
+    (
+        "solve",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
+    (
+        "solve_triangular",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
+    (
+        "slogdet",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
+    (
+        "logdet",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
+    (
+        "matrix_rank",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
+    (
+        "pinv",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
+    (
+        "lstsq",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
+    (
+        "cholesky_inverse",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
+    (
+        "norm",
+        "linear-algebra decompositions (faer) not yet wired in",
+    ),
 ];
 
 /// Individual cases not replayed, with the reason (argument forms Rust's types rule out,
 /// or behaviour that is an artefact of XLA rather than Keras semantics).
 const SKIPPED_CASES: &[(&str, &str)] = &[
-    ("eye/error_float_N", "a float N cannot be passed: the Rust signature takes usize"),
-    ("round/error_float_decimals", "decimals is an i32 in Rust; a float cannot be passed"),
-    ("full/tensor_fill", "full takes a scalar fill value; use broadcast_to for a tensor"),
-    ("full_like/tensor_fill", "full_like takes a scalar fill value; use broadcast_to"),
-    ("linspace/retstep", "retstep is not supported (the step is (stop - start) / (num - 1))"),
-    ("linspace/tensor_endpoints", "linspace takes scalar endpoints"),
-    ("linspace/tensor_endpoints_axis_1", "linspace takes scalar endpoints"),
-    ("floor_divide/pyint_1_bool", "integer division by zero: XLA returns -2, keras-rs 0"),
-    ("floor_divide/pybool_True_bool", "integer division by zero: XLA returns -2, keras-rs 0"),
-    ("argmin/signed_zero", "XLA orders -0.0 below 0.0; keras-rs compares as IEEE/NumPy (equal)"),
+    (
+        "eye/error_float_N",
+        "a float N cannot be passed: the Rust signature takes usize",
+    ),
+    (
+        "round/error_float_decimals",
+        "decimals is an i32 in Rust; a float cannot be passed",
+    ),
+    (
+        "full/tensor_fill",
+        "full takes a scalar fill value; use broadcast_to for a tensor",
+    ),
+    (
+        "full_like/tensor_fill",
+        "full_like takes a scalar fill value; use broadcast_to",
+    ),
+    (
+        "linspace/retstep",
+        "retstep is not supported (the step is (stop - start) / (num - 1))",
+    ),
+    (
+        "linspace/tensor_endpoints",
+        "linspace takes scalar endpoints",
+    ),
+    (
+        "linspace/tensor_endpoints_axis_1",
+        "linspace takes scalar endpoints",
+    ),
+    (
+        "floor_divide/pyint_1_bool",
+        "integer division by zero: XLA returns -2, keras-rs 0",
+    ),
+    (
+        "floor_divide/pybool_True_bool",
+        "integer division by zero: XLA returns -2, keras-rs 0",
+    ),
+    (
+        "argmin/signed_zero",
+        "XLA orders -0.0 below 0.0; keras-rs compares as IEEE/NumPy (equal)",
+    ),
 ];
 
 /// Input dtypes named anywhere in a case's arguments.
@@ -108,9 +171,27 @@ fn tolerance(op: &str, dtype: &str) -> (f64, f64) {
     if dtype == "float32"
         && matches!(
             op,
-            "erfinv" | "gelu" | "conv" | "conv_transpose" | "depthwise_conv" | "separable_conv"
-                | "einsum" | "tensordot" | "matmul" | "logsumexp" | "var" | "std" | "moments"
-                | "power" | "tan" | "arctanh" | "arccosh" | "cosh" | "sinh" | "expm1" | "logspace"
+            "erfinv"
+                | "gelu"
+                | "conv"
+                | "conv_transpose"
+                | "depthwise_conv"
+                | "separable_conv"
+                | "einsum"
+                | "tensordot"
+                | "matmul"
+                | "logsumexp"
+                | "var"
+                | "std"
+                | "moments"
+                | "power"
+                | "tan"
+                | "arctanh"
+                | "arccosh"
+                | "cosh"
+                | "sinh"
+                | "expm1"
+                | "logspace"
         )
     {
         rtol = rtol.max(1e-4);
@@ -129,7 +210,10 @@ fn compare(
     let mut want_dtype = want["dtype"].as_str().unwrap_or("?");
     if got.dtype().name() != want_dtype {
         if !same_under_64bit_policy(got.dtype().name(), want_dtype, inputs) {
-            return Err(format!("{case_id}: dtype {} != expected {want_dtype}", got.dtype()));
+            return Err(format!(
+                "{case_id}: dtype {} != expected {want_dtype}",
+                got.dtype()
+            ));
         }
         // Compare values at the lower of the two precisions.
         want_dtype = "float32";
@@ -143,7 +227,10 @@ fn compare(
         .map(|a| a.iter().map(|d| d.as_u64().unwrap_or(0) as usize).collect())
         .unwrap_or_default();
     if got.dims() != want_shape.as_slice() {
-        return Err(format!("{case_id}: shape {:?} != expected {want_shape:?}", got.dims()));
+        return Err(format!(
+            "{case_id}: shape {:?} != expected {want_shape:?}",
+            got.dims()
+        ));
     }
     let expected = parse_tensor(want).map_err(|e| format!("{case_id}: bad fixture: {e}"))?;
     let g = got.to_host().map_err(|e| e.to_string())?.to_f64_vec();
@@ -164,7 +251,10 @@ fn compare(
     Ok(())
 }
 
-fn check_case(case: &Value, unknown: &mut BTreeMap<String, usize>) -> std::result::Result<bool, String> {
+fn check_case(
+    case: &Value,
+    unknown: &mut BTreeMap<String, usize>,
+) -> std::result::Result<bool, String> {
     let id = case["id"].as_str().unwrap_or("?");
     let op = case["op"].as_str().unwrap_or("?");
     if SKIPPED_CASES.iter().any(|(s, _)| *s == id) {
@@ -187,14 +277,20 @@ fn check_case(case: &Value, unknown: &mut BTreeMap<String, usize>) -> std::resul
     if let Some(err) = out.get("error") {
         return match result {
             Err(_) => Ok(true),
-            Ok(_) => Err(format!("{id}: Keras raised {err} but keras-rs returned a value")),
+            Ok(_) => Err(format!(
+                "{id}: Keras raised {err} but keras-rs returned a value"
+            )),
         };
     }
     let got = result.map_err(|e| format!("{id}: unexpected error: {e}"))?;
     match out.get("tuple") {
         Some(Value::Array(parts)) => {
             if parts.len() != got.len() {
-                return Err(format!("{id}: {} outputs, expected {}", got.len(), parts.len()));
+                return Err(format!(
+                    "{id}: {} outputs, expected {}",
+                    got.len(),
+                    parts.len()
+                ));
             }
             for (g, w) in got.iter().zip(parts) {
                 compare(id, op, g, w, &inputs)?;
@@ -250,7 +346,10 @@ fn golden_ops_match_keras() {
         .iter()
         .filter_map(|f| f.split('/').next())
         .collect();
-    let clean: Vec<&String> = ops_seen.iter().filter(|o| !failed_ops.contains(o.as_str())).collect();
+    let clean: Vec<&String> = ops_seen
+        .iter()
+        .filter(|o| !failed_ops.contains(o.as_str()))
+        .collect();
     let listing: String = clean.iter().map(|o| format!("{o}\n")).collect();
     std::fs::write(out_dir.join("golden-passed-ops.txt"), listing).expect("write listing");
     let table = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("OPS.md"))
@@ -272,5 +371,9 @@ fn golden_ops_match_keras() {
         unlisted.is_empty(),
         "ops in the fixtures with no dispatcher and not in NOT_IMPLEMENTED: {unlisted:?}"
     );
-    assert!(failures.is_empty(), "{} golden cases failed", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} golden cases failed",
+        failures.len()
+    );
 }

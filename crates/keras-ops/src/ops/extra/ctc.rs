@@ -24,6 +24,13 @@ use crate::tensor::Tensor;
 /// Log-probability floor of impossible states (finite, so gradients stay finite).
 const LOG_EPSILON: f64 = -1e5;
 
+/// `log(exp(a) + exp(b))` in the operands' dtype (the states stay finite, so no NaN
+/// guard is needed; `ops::logaddexp` would narrow float64 to float32).
+fn log_add(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let tail = log1p(&exp(&negative(&absolute(&subtract(a, b)?)?)?)?)?;
+    add(&maximum(a, b)?, &tail)
+}
+
 /// Checks a `[batch]` integer length vector.
 fn lengths(t: &Tensor, batch: usize, max: usize, what: &str, op: &str) -> Result<Vec<i64>> {
     if t.rank() != 1 || t.dims()[0] != batch || !t.dtype().is_int() {
@@ -133,9 +140,9 @@ pub fn ctc_loss(
         where_(&active(0)?, &first, &before)?
     };
     for t_i in 1..t {
-        let stay_or_advance = logaddexp(&alpha, &shift(&alpha, 1, &floor)?)?;
+        let stay_or_advance = log_add(&alpha, &shift(&alpha, 1, &floor)?)?;
         let skipped = where_(&can_skip, &shift(&alpha, 2, &floor2)?, LOG_EPSILON)?;
-        let next = add(&logaddexp(&stay_or_advance, &skipped)?, &step(t_i)?)?;
+        let next = add(&log_add(&stay_or_advance, &skipped)?, &step(t_i)?)?;
         alpha = where_(&active(t_i)?, &next, &alpha)?;
     }
     // The path ends in the last label or the blank after it.
@@ -149,7 +156,7 @@ pub fn ctc_loss(
     let end_label = pick(before)?;
     let has_label: Vec<f64> = label_len.iter().map(|&n| (n > 0) as u8 as f64).collect();
     let has_label = equal(&tensor_f64(has_label, &[b], DType::F32)?, 1.0)?;
-    let total = where_(&has_label, &logaddexp(&end_blank, &end_label)?, &end_blank)?;
+    let total = where_(&has_label, &log_add(&end_blank, &end_label)?, &end_blank)?;
     negative(&total)
 }
 
