@@ -16,8 +16,8 @@ use keras_backend::{bail, result_type, DType, Result};
 use super::host::{tensor_f64, tensor_i64, values_f64, values_i64};
 use crate::ops::layout::slice_axis;
 use crate::ops::{
-    add, argmax, cast, concatenate, equal, full, log_softmax, logaddexp, max, multiply, negative,
-    reshape, sum, take_along_axis, where_,
+    absolute, add, argmax, cast, concatenate, equal, exp, full, log1p, log_softmax, max, maximum,
+    multiply, negative, reshape, subtract, sum, take_along_axis, where_,
 };
 use crate::tensor::Tensor;
 
