@@ -322,4 +322,34 @@ mod tests {
         s.sort();
         assert_eq!(s, (0..50).collect::<Vec<_>>());
     }
+
+    /// The numbers for a seed are part of the contract (initial weights and dropout masks are
+    /// reproducible across runs, versions and backends): these are pinned.
+    #[test]
+    fn pinned_values_for_seed_42() {
+        let u = uniform(&[4], 0.0, 1.0, DType::F64, 42).unwrap();
+        let g = SeedGenerator::new(42);
+        let n = normal(&[3], 0.0, 1.0, DType::F64, &g).unwrap();
+        let r = randint(&[5], 0, 100, DType::I32, 42).unwrap();
+        let close = |got: Vec<f64>, want: &[f64]| {
+            assert!(
+                got.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-15),
+                "{got:?}"
+            );
+        };
+        close(
+            u.to_vec().unwrap(),
+            &[
+                0.43702312121064757,
+                0.6288625229544459,
+                0.08773873257213716,
+                0.7110624231606705,
+            ],
+        );
+        close(
+            n.to_vec().unwrap(),
+            &[1.234541820550271, 0.6118499355304586, -2.9550533475152116],
+        );
+        assert_eq!(r.to_vec::<i32>().unwrap(), vec![43, 62, 8, 71, 85]);
+    }
 }
