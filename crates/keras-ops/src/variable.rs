@@ -1,5 +1,6 @@
 //! [`Variable`]: a shared, mutable, named cell holding a tensor (`keras.Variable`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use keras_backend::{bail, DType, Result};
@@ -13,11 +14,11 @@ struct Inner {
     value: RwLock<Tensor>,
     name: String,
     path: String,
-    trainable: bool,
+    trainable: AtomicBool,
 }
 
 /// A mutable state cell shared by reference (clones alias the same variable), as Keras's
-/// `Variable`: name, path, dtype, shape and `trainable` are fixed; the value changes with
+/// `Variable`: name, path, dtype and shape are fixed (`trainable` can be toggled); the value changes with
 /// [`Variable::assign`], which checks shape and converts dtype.
 ///
 /// ```
@@ -45,7 +46,7 @@ impl Variable {
             value: RwLock::new(value),
             name: name.to_string(),
             path: path.to_string(),
-            trainable,
+            trainable: AtomicBool::new(trainable),
         }))
     }
 
@@ -58,7 +59,7 @@ impl Variable {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone();
-        if self.0.trainable {
+        if self.trainable() {
             on_variable_read(&v);
         }
         v
@@ -114,7 +115,15 @@ impl Variable {
     }
     /// Whether optimizers update it.
     pub fn trainable(&self) -> bool {
-        self.0.trainable
+        self.0.trainable.load(Ordering::Relaxed)
+    }
+    /// Marks the variable trainable or frozen (what `layer.trainable = False` does in Keras).
+    pub fn set_trainable(&self, trainable: bool) {
+        self.0.trainable.store(trainable, Ordering::Relaxed)
+    }
+    /// Whether `self` and `other` are the same variable (clones alias one cell).
+    pub fn ptr_eq(&self, other: &Variable) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
     /// The dtype.
     pub fn dtype(&self) -> DType {

@@ -1,0 +1,39 @@
+//! `keras.layers`: the [`Layer`] trait, symbolic tensors, and the layer families (one folder
+//! per family, as Keras's `keras/src/layers/`).
+
+pub mod core;
+mod keras_tensor;
+mod layer;
+mod shape;
+mod weight_options;
+
+use std::sync::Arc;
+
+pub use self::core::{Dense, Input, InputLayer};
+pub use keras_tensor::{KerasTensor, Node, TensorSpec};
+pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
+pub use shape::{shape_display, shape_from_json, shape_to_json, shapes_from_json, ShapeSpec};
+pub use weight_options::WeightOptions;
+
+use crate::saving::object::Config;
+use crate::saving::LayerFromConfig;
+use keras_ops::Result;
+
+fn boxed<L: Layer>(l: Result<L>) -> Result<LayerRef> {
+    Ok(Arc::new(l?))
+}
+
+/// The built-in layer classes, for `from_config` by class name.
+pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
+    let table: Vec<(&str, LayerFromConfig)> = vec![
+        ("InputLayer", |c: &Config| boxed(InputLayer::from_config(c))),
+        ("Dense", |c: &Config| boxed(Dense::from_config(c))),
+        ("Sequential", |c: &Config| {
+            boxed(crate::models::Sequential::from_config(c))
+        }),
+        ("Functional", |c: &Config| {
+            boxed(crate::models::Functional::from_config(c))
+        }),
+    ];
+    table.into_iter().map(|(n, f)| (n.to_string(), f)).collect()
+}

@@ -1,0 +1,61 @@
+//! Shapes with unknown dims (`None`, Keras's `None` batch size) and their JSON form.
+
+use keras_ops::{Error, Result};
+use serde_json::Value;
+
+/// A shape whose dims may be unknown: `[None, 28, 28, 1]`.
+pub type ShapeSpec = Vec<Option<usize>>;
+
+/// `[null, 28, 28, 1]`.
+///
+/// ```
+/// let v = keras::layers::shape_to_json(&vec![None, Some(3)]);
+/// assert_eq!(v.to_string(), "[null,3]");
+/// ```
+pub fn shape_to_json(shape: &ShapeSpec) -> Value {
+    Value::Array(
+        shape
+            .iter()
+            .map(|d| d.map_or(Value::Null, |d| Value::from(d as u64)))
+            .collect(),
+    )
+}
+
+/// One shape (`[null, 3]`) or several (`[[null, 3], [null, 4]]`) from JSON.
+pub fn shapes_from_json(v: &Value) -> Result<Vec<ShapeSpec>> {
+    let err = || Error::op("shape", format!("not a shape or a list of shapes: {v}"));
+    let arr = v.as_array().ok_or_else(err)?;
+    if arr.iter().all(|d| d.is_null() || d.is_u64()) {
+        return Ok(vec![shape_from_json(v)?]);
+    }
+    arr.iter().map(shape_from_json).collect()
+}
+
+/// One shape from JSON (`[null, 3]`).
+pub fn shape_from_json(v: &Value) -> Result<ShapeSpec> {
+    let arr = v
+        .as_array()
+        .ok_or_else(|| Error::op("shape", format!("not a shape: {v}")))?;
+    arr.iter()
+        .map(|d| match d {
+            Value::Null => Ok(None),
+            d => d
+                .as_u64()
+                .map(|d| Some(d as usize))
+                .ok_or_else(|| Error::op("shape", format!("bad dim {d} in {v}"))),
+        })
+        .collect()
+}
+
+/// `(None, 28, 28, 1)`, as Keras prints shapes in summaries and messages.
+pub fn shape_display(shape: &ShapeSpec) -> String {
+    let dims: Vec<String> = shape
+        .iter()
+        .map(|d| d.map_or("None".to_string(), |d| d.to_string()))
+        .collect();
+    if dims.len() == 1 {
+        format!("({},)", dims[0])
+    } else {
+        format!("({})", dims.join(", "))
+    }
+}

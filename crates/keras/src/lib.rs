@@ -1,0 +1,23 @@
+//! Keras 3 for Rust: layers and models the Keras way, on top of [`keras_ops`].
+//!
+//! ```
+//! use keras::layers::{Apply, Dense, Input, LayerExt};
+//! use keras::models::Model;
+//! let inputs = Input::new(&[784]).build();
+//! let x = Dense::new(64).activation("relu").unwrap().apply(&inputs).unwrap();
+//! let outputs = Dense::new(10).apply(&x).unwrap();
+//! let model = Model::new(inputs, outputs).unwrap();
+//! assert_eq!(model.count_params(), 784 * 64 + 64 + 64 * 10 + 10);
+//! ```
+#![warn(missing_docs)]
+
+pub mod activations;
+pub mod constraints;
+pub mod initializers;
+pub mod layers;
+pub mod models;
+pub mod regularizers;
+pub mod saving;
+pub mod utils;
+
+pub use keras_ops::{ops, random, DType, Error, Result, Tensor, Variable};

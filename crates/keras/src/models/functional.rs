@@ -1,0 +1,274 @@
+//! `Functional`: a model defined by a graph of layer calls from `Input`s to outputs
+//! (Keras's `keras.Model(inputs, outputs)`).
+
+mod config;
+mod graph;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use keras_backend::bail;
+use keras_ops::{Result, Tensor};
+
+use crate::layers::{
+    CallArgs, KerasTensor, Layer, LayerBase, LayerExt, LayerRef, Node, ShapeSpec, TensorSpec,
+};
+use crate::saving::object::Config;
+
+/// One symbolic tensor or a list of them, as the `inputs`/`outputs` of a model (Keras keeps
+/// the difference: it shows in configs and in what `call` returns).
+#[derive(Clone, Debug)]
+pub enum Tensors {
+    /// A single tensor.
+    One(KerasTensor),
+    /// A list.
+    Many(Vec<KerasTensor>),
+}
+
+impl Tensors {
+    /// The tensors as a slice.
+    pub fn as_slice(&self) -> &[KerasTensor] {
+        match self {
+            Tensors::One(t) => std::slice::from_ref(t),
+            Tensors::Many(v) => v,
+        }
+    }
+}
+
+impl From<KerasTensor> for Tensors {
+    fn from(t: KerasTensor) -> Self {
+        Tensors::One(t)
+    }
+}
+impl From<&KerasTensor> for Tensors {
+    fn from(t: &KerasTensor) -> Self {
+        Tensors::One(t.clone())
+    }
+}
+impl From<Vec<KerasTensor>> for Tensors {
+    fn from(v: Vec<KerasTensor>) -> Self {
+        Tensors::Many(v)
+    }
+}
+impl From<&[KerasTensor]> for Tensors {
+    fn from(v: &[KerasTensor]) -> Self {
+        Tensors::Many(v.to_vec())
+    }
+}
+impl<const N: usize> From<[KerasTensor; N]> for Tensors {
+    fn from(v: [KerasTensor; N]) -> Self {
+        Tensors::Many(v.to_vec())
+    }
+}
+
+/// A model built from symbolic calls: several inputs and outputs, shared layers and nested
+/// models are all allowed (any DAG).
+///
+/// ```
+/// use keras::layers::{Apply, Dense, Input, LayerExt};
+/// use keras::models::Functional;
+/// let x = Input::new(&[3]).build();
+/// let h = Dense::new(4).activation("relu").unwrap().apply(&x).unwrap();
+/// let y = Dense::new(1).apply(&h).unwrap();
+/// let model = Functional::new(x, y).unwrap();
+/// assert_eq!(model.layers().len(), 3);
+/// let out = model.forward(&keras::ops::ones(&[2, 3], keras::DType::F32).unwrap()).unwrap();
+/// assert_eq!(out.dims(), &[2, 1]);
+/// ```
+pub struct Functional {
+    base: LayerBase,
+    inputs: Tensors,
+    outputs: Tensors,
+    /// Every node between the inputs and the outputs, in execution order.
+    nodes: Vec<Arc<Node>>,
+    /// The layers, inputs first, by decreasing depth (Keras's `model.layers`).
+    layers: Vec<LayerRef>,
+}
+
+/// Keras's `keras.Model` constructor for functional models.
+pub type Model = Functional;
+
+impl Functional {
+    /// The model from `inputs` to `outputs`, named `functional`, `functional_1`, ….
+    pub fn new(inputs: impl Into<Tensors>, outputs: impl Into<Tensors>) -> Result<Functional> {
+        Self::with_name(inputs, outputs, None)
+    }
+
+    /// The model from `inputs` to `outputs`, named `name` (or automatically).
+    pub fn with_name(
+        inputs: impl Into<Tensors>,
+        outputs: impl Into<Tensors>,
+        name: Option<&str>,
+    ) -> Result<Functional> {
+        let (inputs, outputs) = (inputs.into(), outputs.into());
+        let base = LayerBase::new("Functional", name);
+        let (nodes, layers) = graph::map_graph(base.name(), inputs.as_slice(), outputs.as_slice())?;
+        let shapes: Vec<ShapeSpec> = inputs
+            .as_slice()
+            .iter()
+            .map(|t| t.shape().clone())
+            .collect();
+        base.mark_built(shapes);
+        Ok(Functional {
+            base,
+            inputs,
+            outputs,
+            nodes,
+            layers,
+        })
+    }
+
+    /// The layers, input layers included, in Keras's order.
+    pub fn layers(&self) -> &[LayerRef] {
+        &self.layers
+    }
+    /// The symbolic inputs.
+    pub fn inputs(&self) -> &[KerasTensor] {
+        self.inputs.as_slice()
+    }
+    /// The symbolic outputs.
+    pub fn outputs(&self) -> &[KerasTensor] {
+        self.outputs.as_slice()
+    }
+    /// The nodes in execution order (input layers' nodes excluded).
+    pub fn nodes(&self) -> &[Arc<Node>] {
+        &self.nodes
+    }
+
+    /// The layer named `name`.
+    pub fn get_layer(&self, name: &str) -> Result<LayerRef> {
+        match self.layers.iter().find(|l| l.name() == name) {
+            Some(l) => Ok(l.clone()),
+            None => bail!(
+                "get_layer",
+                "no layer named {name:?} in model {:?}",
+                self.base.name()
+            ),
+        }
+    }
+
+    /// From Keras's config (`layers` with `inbound_nodes`, `input_layers`, `output_layers`).
+    pub fn from_config(c: &Config) -> Result<Functional> {
+        config::from_config(c)
+    }
+
+    /// Runs the graph on concrete inputs, returning outputs and their masks.
+    fn run(&self, inputs: &[Tensor], args: &CallArgs) -> Result<Vec<Tensor>> {
+        let model_inputs = self.inputs.as_slice();
+        if inputs.len() != model_inputs.len() {
+            bail!(
+                "Functional",
+                "model {:?} expects {} inputs, got {}",
+                self.base.name(),
+                model_inputs.len(),
+                inputs.len()
+            );
+        }
+        let key = |t: &KerasTensor| (Arc::as_ptr(t.node()) as usize, t.tensor_index());
+        let mut values: HashMap<(usize, usize), (Tensor, Option<Tensor>)> = HashMap::new();
+        for (i, (t, x)) in model_inputs.iter().zip(inputs).enumerate() {
+            check_input(self.base.name(), i, t.shape(), x)?;
+            values.insert(key(t), (x.clone(), args.mask(i).cloned()));
+        }
+        for node in &self.nodes {
+            let (xs, masks): (Vec<Tensor>, Vec<Option<Tensor>>) = node
+                .inputs()
+                .iter()
+                .map(|t| values.get(&key(t)).cloned().expect("inputs computed first"))
+                .unzip();
+            let a = CallArgs {
+                training: args.training,
+                masks,
+            };
+            let layer = node.layer();
+            let ys = layer.call_with(&xs, &a)?;
+            let ms = layer.compute_mask(&xs, &a.masks)?;
+            for (i, y) in ys.into_iter().enumerate() {
+                let m = ms.get(i).cloned().flatten();
+                values.insert((Arc::as_ptr(node) as usize, i), (y, m));
+            }
+        }
+        Ok(self
+            .outputs
+            .as_slice()
+            .iter()
+            .map(|t| values[&key(t)].0.clone())
+            .collect())
+    }
+}
+
+/// Checks a concrete input against the symbolic input's known dims.
+fn check_input(model: &str, i: usize, spec: &ShapeSpec, x: &Tensor) -> Result<()> {
+    let ok = spec.len() == x.rank()
+        && spec
+            .iter()
+            .zip(x.dims())
+            .all(|(s, &d)| s.is_none_or(|s| s == d));
+    if !ok {
+        bail!(
+            "Functional",
+            "model {model:?}: input {i} is expected to have shape {}, got {}",
+            crate::layers::shape_display(spec),
+            x.shape()
+        );
+    }
+    Ok(())
+}
+
+impl Layer for Functional {
+    fn base(&self) -> &LayerBase {
+        &self.base
+    }
+    fn class_name(&self) -> &str {
+        "Functional"
+    }
+    fn module(&self) -> &str {
+        "keras.src.models.functional"
+    }
+    fn registered_name(&self) -> Option<String> {
+        Some("Functional".into())
+    }
+    fn get_config(&self) -> Config {
+        config::get_config(self)
+    }
+    fn call(&self, inputs: &[Tensor], args: &CallArgs) -> Result<Vec<Tensor>> {
+        self.run(inputs, args)
+    }
+    fn compute_output_spec(&self, inputs: &[TensorSpec]) -> Result<Vec<TensorSpec>> {
+        if inputs.len() != self.inputs.as_slice().len() {
+            bail!(
+                "Functional",
+                "model {:?} expects {} inputs, got {}",
+                self.base.name(),
+                self.inputs.as_slice().len(),
+                inputs.len()
+            );
+        }
+        Ok(self
+            .outputs
+            .as_slice()
+            .iter()
+            .map(|t| {
+                let mut s = t.spec().clone();
+                // The batch dim follows the caller's.
+                if let (Some(first), Some(b)) = (s.shape.first_mut(), inputs[0].shape.first()) {
+                    if first.is_none() {
+                        *first = *b;
+                    }
+                }
+                s
+            })
+            .collect())
+    }
+    fn takes_list(&self) -> bool {
+        matches!(self.inputs, Tensors::Many(_))
+    }
+    fn visit_sublayers(&self, f: &mut dyn FnMut(&str, &dyn Layer)) {
+        for (i, l) in self.layers.iter().enumerate() {
+            f(&format!("layers[{i}]"), l.as_ref());
+        }
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}

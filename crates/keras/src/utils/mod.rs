@@ -1,0 +1,3 @@
+//! Utilities shared by layers and models (naming, …).
+
+pub mod naming;
