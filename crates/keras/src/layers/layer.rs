@@ -376,7 +376,11 @@ pub trait Layer: Send + Sync + 'static {
     }
     /// Visits the layer's sublayers as `(attribute name, layer)`, in Keras's attribute order
     /// (public names sorted, then `_private` ones), for the weight walk and `weights`.
-    fn visit_sublayers(&self, _f: &mut dyn FnMut(&str, &dyn Layer)) {}
+    ///
+    /// A list attribute reports its items as `"name[0]"`, `"name[1]"`, … (nested lists as
+    /// `"name[0][1]"`). Sequential, Functional and subclassed models report their
+    /// `model.layers` as `"layers[i]"`.
+    fn visit_sublayers<'a>(&'a self, _f: &mut dyn FnMut(&str, &'a dyn Layer)) {}
     /// `self` as `Any`, for downcasting a [`LayerRef`] back to its type.
     fn as_any(&self) -> &dyn Any;
 }
@@ -473,9 +477,14 @@ pub trait LayerExt: Layer {
     fn set_weights(&self, values: &[Tensor]) -> Result<()> {
         let w = self.weights();
         if w.len() != values.len() {
+            let hint = if self.base().is_built() {
+                ""
+            } else {
+                " (it is not built yet: call it once or build it first)"
+            };
             bail!(
                 "set_weights",
-                "layer {:?} has {} weights but {} values were given",
+                "layer {:?} has {} weights{hint} but {} values were given",
                 self.name(),
                 w.len(),
                 values.len()

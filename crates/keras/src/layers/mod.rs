@@ -5,14 +5,19 @@ pub mod core;
 mod keras_tensor;
 mod layer;
 mod shape;
+mod subclass;
 mod weight_options;
 
 use std::sync::Arc;
 
 pub use self::core::{Dense, Input, InputLayer};
+pub use keras_macros::Layer;
 pub use keras_tensor::{KerasTensor, Node, TensorSpec};
 pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
-pub use shape::{shape_display, shape_from_json, shape_to_json, shapes_from_json, ShapeSpec};
+pub use shape::{
+    check_input_shape, shape_display, shape_from_json, shape_to_json, shapes_from_json, ShapeSpec,
+};
+pub use subclass::{Module, SublayerField};
 pub use weight_options::WeightOptions;
 
 use crate::saving::object::Config;

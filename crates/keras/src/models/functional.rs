@@ -11,7 +11,8 @@ use keras_backend::bail;
 use keras_ops::{Result, Tensor};
 
 use crate::layers::{
-    CallArgs, KerasTensor, Layer, LayerBase, LayerExt, LayerRef, Node, ShapeSpec, TensorSpec,
+    check_input_shape, CallArgs, KerasTensor, Layer, LayerBase, LayerExt, LayerRef, Node,
+    ShapeSpec, TensorSpec,
 };
 use crate::saving::object::Config;
 
@@ -135,6 +136,11 @@ impl Functional {
         &self.nodes
     }
 
+    /// Prints Keras's summary table (see [`crate::utils::summary`]).
+    pub fn summary(&self) {
+        crate::utils::summary::print_summary(self)
+    }
+
     /// The layer named `name`.
     pub fn get_layer(&self, name: &str) -> Result<LayerRef> {
         match self.layers.iter().find(|l| l.name() == name) {
@@ -167,7 +173,7 @@ impl Functional {
         let key = |t: &KerasTensor| (Arc::as_ptr(t.node()) as usize, t.tensor_index());
         let mut values: HashMap<(usize, usize), (Tensor, Option<Tensor>)> = HashMap::new();
         for (i, (t, x)) in model_inputs.iter().zip(inputs).enumerate() {
-            check_input(self.base.name(), i, t.shape(), x)?;
+            check_input_shape(self.base.name(), i, t.shape(), x.dims())?;
             values.insert(key(t), (x.clone(), args.mask(i).cloned()));
         }
         for node in &self.nodes {
@@ -195,24 +201,6 @@ impl Functional {
             .map(|t| values[&key(t)].0.clone())
             .collect())
     }
-}
-
-/// Checks a concrete input against the symbolic input's known dims.
-fn check_input(model: &str, i: usize, spec: &ShapeSpec, x: &Tensor) -> Result<()> {
-    let ok = spec.len() == x.rank()
-        && spec
-            .iter()
-            .zip(x.dims())
-            .all(|(s, &d)| s.is_none_or(|s| s == d));
-    if !ok {
-        bail!(
-            "Functional",
-            "model {model:?}: input {i} is expected to have shape {}, got {}",
-            crate::layers::shape_display(spec),
-            x.shape()
-        );
-    }
-    Ok(())
 }
 
 impl Layer for Functional {
@@ -263,7 +251,7 @@ impl Layer for Functional {
     fn takes_list(&self) -> bool {
         matches!(self.inputs, Tensors::Many(_))
     }
-    fn visit_sublayers(&self, f: &mut dyn FnMut(&str, &dyn Layer)) {
+    fn visit_sublayers<'a>(&'a self, f: &mut dyn FnMut(&str, &'a dyn Layer)) {
         for (i, l) in self.layers.iter().enumerate() {
             f(&format!("layers[{i}]"), l.as_ref());
         }

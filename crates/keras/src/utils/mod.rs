@@ -1,3 +1,4 @@
-//! Utilities shared by layers and models (naming, …).
+//! Utilities shared by layers and models: naming, `summary()`.
 
 pub mod naming;
+pub mod summary;
