@@ -103,6 +103,8 @@ impl Functional {
     ) -> Result<Functional> {
         let (inputs, outputs) = (inputs.into(), outputs.into());
         let base = LayerBase::new("Functional", name);
+        // Keras counts the model's own construction as its node 0.
+        base.node_count_increment();
         let (nodes, layers) = graph::map_graph(base.name(), inputs.as_slice(), outputs.as_slice())?;
         let shapes: Vec<ShapeSpec> = inputs
             .as_slice()
