@@ -170,7 +170,7 @@ mod tests {
     /// Values printed by Keras 3.15.1 (JAX) for the same calls.
     #[test]
     fn kernels_match_keras() {
-        let r = 0.707_107;
+        let r = std::f64::consts::FRAC_1_SQRT_2;
         // keras.initializers.STFT()(shape=(4, 1, 3))
         close(
             Stft::default().sample(&[4, 1, 3], DType::F64).unwrap(),
