@@ -139,11 +139,7 @@ const NOT_IMPLEMENTED: &[&str] = &[
 /// Cases of implemented classes that are known to differ from Keras, with the reason. They
 /// still run; the test fails if one of them passes (delete its line then), so this list
 /// too can only shrink.
-const KNOWN_FAILURES: &[(&str, &str)] = &[(
-    "Dense/options",
-    "activity_regularizer is not supported yet (Keras adds the key to the base layer \
-     config when set); Constraint writes MaxNorm(2.0)'s max_value as 2, Keras as 2.0",
-)];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// Whether the layer registry knows `class_name` (a config error still means it does).
 fn is_registered(class_name: &str) -> bool {

@@ -84,6 +84,11 @@ impl Dense {
         self.bias.regularizer = Some(r);
         self
     }
+    /// A penalty on the outputs (Keras's `activity_regularizer`).
+    pub fn activity_regularizer(mut self, r: Regularizer) -> Dense {
+        self.base = self.base.with_activity_regularizer(Some(r));
+        self
+    }
     /// A constraint on the kernel.
     pub fn kernel_constraint(mut self, c: Constraint) -> Dense {
         self.kernel.constraint = Some(c);
