@@ -316,6 +316,49 @@ fn normalized(v: &Value, top: bool) -> Value {
     }
 }
 
+/// The model's `summary()` text and its weight groups/datasets against the Keras fixture.
+fn check_summary_and_paths(
+    name: &str,
+    doc: &Value,
+    model: &dyn keras::layers::Layer,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Some(s) = doc.get("summary") {
+        let width = s["line_length"].as_u64().map(|w| w as usize);
+        let got = keras::utils::summary::summary_string(model, width);
+        let want = s["text"].as_str().unwrap_or_default();
+        if got.trim_end() != want.trim_end() {
+            failures.push(format!(
+                "{name}: summary differs:\n{got}\n--- Keras:\n{want}"
+            ));
+        }
+    }
+    if let Some(Value::Array(entries)) = doc.get("weights_h5") {
+        let mut want: Vec<String> = Vec::new();
+        for e in entries {
+            match (e["kind"].as_str(), e.get("name")) {
+                (Some("group"), Some(n)) => want.push(format!("{} name={}", e["path"], n)),
+                (Some("dataset"), _) => want.push(format!("{} shape={}", e["path"], e["shape"])),
+                _ => {}
+            }
+        }
+        let mut got: Vec<String> = Vec::new();
+        for g in keras::saving::weight_groups(model) {
+            got.push(format!("{:?} name={:?}", g.path, g.layer_name));
+            for (i, v) in g.variables.iter().enumerate() {
+                let shape: Vec<usize> = v.shape().dims().to_vec();
+                got.push(format!("\"{}/{i}\" shape={}", g.path, json!(shape)));
+            }
+        }
+        want.sort();
+        got.sort();
+        if got != want {
+            failures.push(format!("{name}: weight paths {got:?}, Keras {want:?}"));
+        }
+    }
+    failures
+}
+
 #[test]
 fn model_configs_round_trip() {
     let mut checked = 0;
@@ -342,12 +385,16 @@ fn model_configs_round_trip() {
                 if got != want {
                     failures.push(format!("{name}: {}", json_diff(&got, &want)));
                 }
+                failures.extend(check_summary_and_paths(&name, &doc, model.as_ref()));
             }
             Err(e) => failures.push(format!("{name}: deserialize_layer: {e}")),
         }
         checked += 1;
     }
-    println!("models golden: {checked} config.json round trips checked; pending: {pending:?}");
+    println!(
+        "models golden: {checked} config.json round trips (with summary and weight paths) \
+         checked; pending: {pending:?}"
+    );
     for f in &failures {
         println!("FAIL {f}");
     }
