@@ -1,3 +1,4 @@
-//! Utilities shared by layers and models (naming, …).
+//! Utilities shared by layers and models (naming, argument checks, …).
 
+pub(crate) mod argument_validation;
 pub mod naming;
