@@ -276,6 +276,12 @@ impl LayerBase {
     pub fn build_shapes(&self) -> Option<&[ShapeSpec]> {
         self.built.get().map(Vec::as_slice)
     }
+    /// Marks a stateless layer built at construction, as Keras does for layers without
+    /// weights (their configs then carry no `build_config`).
+    pub fn built_at_construction(self) -> LayerBase {
+        self.mark_built(Vec::new());
+        self
+    }
     /// Marks the layer built without calling `build` (for layers with no weights that are
     /// built at construction, such as InputLayer).
     pub fn mark_built(&self, shapes: Vec<ShapeSpec>) {
