@@ -4,6 +4,7 @@
 pub mod core;
 mod keras_tensor;
 mod layer;
+pub mod normalization;
 mod shape;
 mod weight_options;
 
@@ -12,6 +13,10 @@ use std::sync::Arc;
 pub use self::core::{Dense, Input, InputLayer};
 pub use keras_tensor::{KerasTensor, Node, TensorSpec};
 pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
+pub use normalization::{
+    AxisArg, BatchNormalization, GroupNormalization, LayerNormalization, RMSNormalization,
+    UnitNormalization,
+};
 pub use shape::{shape_display, shape_from_json, shape_to_json, shapes_from_json, ShapeSpec};
 pub use weight_options::WeightOptions;
 
@@ -28,6 +33,21 @@ pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
     let table: Vec<(&str, LayerFromConfig)> = vec![
         ("InputLayer", |c: &Config| boxed(InputLayer::from_config(c))),
         ("Dense", |c: &Config| boxed(Dense::from_config(c))),
+        ("BatchNormalization", |c: &Config| {
+            boxed(BatchNormalization::from_config(c))
+        }),
+        ("LayerNormalization", |c: &Config| {
+            boxed(LayerNormalization::from_config(c))
+        }),
+        ("GroupNormalization", |c: &Config| {
+            boxed(GroupNormalization::from_config(c))
+        }),
+        ("RMSNormalization", |c: &Config| {
+            boxed(RMSNormalization::from_config(c))
+        }),
+        ("UnitNormalization", |c: &Config| {
+            boxed(UnitNormalization::from_config(c))
+        }),
         ("Sequential", |c: &Config| {
             boxed(crate::models::Sequential::from_config(c))
         }),

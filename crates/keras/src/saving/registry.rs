@@ -43,7 +43,8 @@ pub fn serialize_layer(layer: &dyn Layer) -> Value {
     if let Some(name) = layer.registered_name() {
         v["registered_name"] = Value::String(name);
     }
-    if let Some(shapes) = layer.base().build_shapes() {
+    // Layers built at construction record no shapes and, as in Keras, no build_config.
+    if let Some(shapes) = layer.base().build_shapes().filter(|s| !s.is_empty()) {
         let shape = if shapes.len() == 1 {
             crate::layers::shape_to_json(&shapes[0])
         } else {
