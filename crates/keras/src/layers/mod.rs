@@ -4,6 +4,7 @@
 pub mod core;
 mod keras_tensor;
 mod layer;
+pub mod merging;
 pub mod normalization;
 mod shape;
 mod weight_options;
@@ -13,6 +14,10 @@ use std::sync::Arc;
 pub use self::core::{Dense, Input, InputLayer};
 pub use keras_tensor::{KerasTensor, Node, TensorSpec};
 pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
+pub use merging::{
+    Add, AddOp, Average, AverageOp, Concatenate, Dot, DotAxes, Maximum, MaximumOp, Merge,
+    MergeFunction, Minimum, MinimumOp, Multiply, MultiplyOp, Subtract, SubtractOp,
+};
 pub use normalization::{
     AxisArg, BatchNormalization, GroupNormalization, LayerNormalization, RMSNormalization,
     UnitNormalization,
@@ -48,6 +53,16 @@ pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
         ("UnitNormalization", |c: &Config| {
             boxed(UnitNormalization::from_config(c))
         }),
+        ("Add", |c: &Config| boxed(Add::from_config(c))),
+        ("Subtract", |c: &Config| boxed(Subtract::from_config(c))),
+        ("Multiply", |c: &Config| boxed(Multiply::from_config(c))),
+        ("Average", |c: &Config| boxed(Average::from_config(c))),
+        ("Maximum", |c: &Config| boxed(Maximum::from_config(c))),
+        ("Minimum", |c: &Config| boxed(Minimum::from_config(c))),
+        ("Concatenate", |c: &Config| {
+            boxed(Concatenate::from_config(c))
+        }),
+        ("Dot", |c: &Config| boxed(Dot::from_config(c))),
         ("Sequential", |c: &Config| {
             boxed(crate::models::Sequential::from_config(c))
         }),

@@ -67,7 +67,10 @@ pub(crate) fn check_inputs(
     arity: Option<usize>,
 ) -> Result<()> {
     if shapes.is_empty() {
-        bail!(class, "layer {name:?} must be called on a list of at least 1 input");
+        bail!(
+            class,
+            "layer {name:?} must be called on a list of at least 1 input"
+        );
     }
     if let Some(n) = arity.filter(|&n| n != shapes.len()) {
         bail!(
@@ -251,12 +254,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, s(&[Some(2), Some(3), Some(4)]));
-        let out = merged_shape("Add", &[s(&[None, Some(1), None]), s(&[None, Some(5), Some(2)])])
-            .unwrap();
+        let out = merged_shape(
+            "Add",
+            &[s(&[None, Some(1), None]), s(&[None, Some(5), Some(2)])],
+        )
+        .unwrap();
         assert_eq!(out, s(&[None, Some(5), None]));
         assert!(merged_shape("Add", &[s(&[None, Some(3)]), s(&[None, Some(4)])]).is_err());
-        assert!(check_inputs("Add", "a", &[s(&[Some(1), Some(3)]), s(&[Some(2), Some(3)])], None)
-            .is_err());
+        assert!(check_inputs(
+            "Add",
+            "a",
+            &[s(&[Some(1), Some(3)]), s(&[Some(2), Some(3)])],
+            None
+        )
+        .is_err());
         assert!(check_inputs("Subtract", "s", &[s(&[None, Some(3)])], Some(2)).is_err());
     }
 
