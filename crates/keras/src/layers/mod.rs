@@ -2,16 +2,19 @@
 //! per family, as Keras's `keras/src/layers/`).
 
 pub mod core;
+mod data_format;
 mod keras_tensor;
 mod layer;
 pub mod merging;
 pub mod normalization;
+pub mod reshaping;
 mod shape;
 mod weight_options;
 
 use std::sync::Arc;
 
 pub use self::core::{Dense, Input, InputLayer};
+pub use data_format::DataFormat;
 pub use keras_tensor::{KerasTensor, Node, TensorSpec};
 pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
 pub use merging::{
@@ -21,6 +24,11 @@ pub use merging::{
 pub use normalization::{
     AxisArg, BatchNormalization, GroupNormalization, LayerNormalization, RMSNormalization,
     UnitNormalization,
+};
+pub use reshaping::{
+    Cropping, Cropping1D, Cropping2D, Cropping3D, Flatten, Permute, RepeatVector, Reshape,
+    UpSampling, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding, ZeroPadding1D,
+    ZeroPadding2D, ZeroPadding3D,
 };
 pub use shape::{shape_display, shape_from_json, shape_to_json, shapes_from_json, ShapeSpec};
 pub use weight_options::WeightOptions;
@@ -63,6 +71,33 @@ pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
             boxed(Concatenate::from_config(c))
         }),
         ("Dot", |c: &Config| boxed(Dot::from_config(c))),
+        ("Reshape", |c: &Config| boxed(Reshape::from_config(c))),
+        ("Flatten", |c: &Config| boxed(Flatten::from_config(c))),
+        ("Permute", |c: &Config| boxed(Permute::from_config(c))),
+        ("RepeatVector", |c: &Config| {
+            boxed(RepeatVector::from_config(c))
+        }),
+        ("Cropping1D", |c: &Config| boxed(Cropping1D::from_config(c))),
+        ("Cropping2D", |c: &Config| boxed(Cropping2D::from_config(c))),
+        ("Cropping3D", |c: &Config| boxed(Cropping3D::from_config(c))),
+        ("UpSampling1D", |c: &Config| {
+            boxed(UpSampling1D::from_config(c))
+        }),
+        ("UpSampling2D", |c: &Config| {
+            boxed(UpSampling2D::from_config(c))
+        }),
+        ("UpSampling3D", |c: &Config| {
+            boxed(UpSampling3D::from_config(c))
+        }),
+        ("ZeroPadding1D", |c: &Config| {
+            boxed(ZeroPadding1D::from_config(c))
+        }),
+        ("ZeroPadding2D", |c: &Config| {
+            boxed(ZeroPadding2D::from_config(c))
+        }),
+        ("ZeroPadding3D", |c: &Config| {
+            boxed(ZeroPadding3D::from_config(c))
+        }),
         ("Sequential", |c: &Config| {
             boxed(crate::models::Sequential::from_config(c))
         }),
