@@ -396,6 +396,17 @@ pub trait Layer: Send + Sync + 'static {
             None
         }])
     }
+    /// Keras's `build_config` (written next to the config when saving): by default the input
+    /// shapes the layer was built with, none for layers built at construction.
+    fn build_config(&self) -> Option<Value> {
+        let shapes = self.base().build_shapes().filter(|s| !s.is_empty())?;
+        let shape = if shapes.len() == 1 {
+            shape_to_json(&shapes[0])
+        } else {
+            Value::Array(shapes.iter().map(shape_to_json).collect())
+        };
+        Some(json!({ "input_shape": shape }))
+    }
     /// Whether the layer takes a list of inputs (merge layers), which Keras records in node
     /// arguments as one list.
     fn takes_list(&self) -> bool {

@@ -3,9 +3,13 @@
 
 pub mod convolutional;
 pub mod core;
+mod data_format;
 mod keras_tensor;
 mod layer;
+pub mod merging;
+pub mod normalization;
 pub mod pooling;
+pub mod reshaping;
 mod shape;
 mod subclass;
 mod weight_options;
@@ -17,13 +21,27 @@ pub use convolutional::{
     Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, DepthwiseConv1D,
     DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
 };
+pub use data_format::DataFormat;
 pub use keras_macros::Layer;
 pub use keras_tensor::{KerasTensor, Node, TensorSpec};
 pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
+pub use merging::{
+    Add, AddOp, Average, AverageOp, Concatenate, Dot, DotAxes, Maximum, MaximumOp, Merge,
+    MergeFunction, Minimum, MinimumOp, Multiply, MultiplyOp, Subtract, SubtractOp,
+};
+pub use normalization::{
+    AxisArg, BatchNormalization, GroupNormalization, LayerNormalization, RMSNormalization,
+    UnitNormalization,
+};
 pub use pooling::{
     AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
     GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
     GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D,
+};
+pub use reshaping::{
+    Cropping, Cropping1D, Cropping2D, Cropping3D, Flatten, Permute, RepeatVector, Reshape,
+    UpSampling, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding, ZeroPadding1D,
+    ZeroPadding2D, ZeroPadding3D,
 };
 pub use shape::{
     check_input_shape, shape_display, shape_from_json, shape_to_json, shapes_from_json, ShapeSpec,
@@ -103,6 +121,58 @@ pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
         }),
         ("GlobalAveragePooling3D", |c: &Config| {
             boxed(GlobalAveragePooling3D::from_config(c))
+        }),
+        ("BatchNormalization", |c: &Config| {
+            boxed(BatchNormalization::from_config(c))
+        }),
+        ("LayerNormalization", |c: &Config| {
+            boxed(LayerNormalization::from_config(c))
+        }),
+        ("GroupNormalization", |c: &Config| {
+            boxed(GroupNormalization::from_config(c))
+        }),
+        ("RMSNormalization", |c: &Config| {
+            boxed(RMSNormalization::from_config(c))
+        }),
+        ("UnitNormalization", |c: &Config| {
+            boxed(UnitNormalization::from_config(c))
+        }),
+        ("Add", |c: &Config| boxed(Add::from_config(c))),
+        ("Subtract", |c: &Config| boxed(Subtract::from_config(c))),
+        ("Multiply", |c: &Config| boxed(Multiply::from_config(c))),
+        ("Average", |c: &Config| boxed(Average::from_config(c))),
+        ("Maximum", |c: &Config| boxed(Maximum::from_config(c))),
+        ("Minimum", |c: &Config| boxed(Minimum::from_config(c))),
+        ("Concatenate", |c: &Config| {
+            boxed(Concatenate::from_config(c))
+        }),
+        ("Dot", |c: &Config| boxed(Dot::from_config(c))),
+        ("Reshape", |c: &Config| boxed(Reshape::from_config(c))),
+        ("Flatten", |c: &Config| boxed(Flatten::from_config(c))),
+        ("Permute", |c: &Config| boxed(Permute::from_config(c))),
+        ("RepeatVector", |c: &Config| {
+            boxed(RepeatVector::from_config(c))
+        }),
+        ("Cropping1D", |c: &Config| boxed(Cropping1D::from_config(c))),
+        ("Cropping2D", |c: &Config| boxed(Cropping2D::from_config(c))),
+        ("Cropping3D", |c: &Config| boxed(Cropping3D::from_config(c))),
+        ("UpSampling1D", |c: &Config| {
+            boxed(UpSampling1D::from_config(c))
+        }),
+        ("UpSampling2D", |c: &Config| {
+            boxed(UpSampling2D::from_config(c))
+        }),
+        ("UpSampling3D", |c: &Config| {
+            boxed(UpSampling3D::from_config(c))
+        }),
+        ("ZeroPadding1D", |c: &Config| {
+            boxed(ZeroPadding1D::from_config(c))
+        }),
+        ("ZeroPadding2D", |c: &Config| {
+            boxed(ZeroPadding2D::from_config(c))
+        }),
+        ("ZeroPadding3D", |c: &Config| {
+            boxed(ZeroPadding3D::from_config(c))
         }),
         ("Sequential", |c: &Config| {
             boxed(crate::models::Sequential::from_config(c))

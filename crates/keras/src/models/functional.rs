@@ -221,6 +221,10 @@ impl Layer for Functional {
     fn get_config(&self) -> Config {
         config::get_config(self)
     }
+    fn build_config(&self) -> Option<serde_json::Value> {
+        // Keras writes `{"input_shape": null}`: the graph itself fixes the shapes.
+        Some(serde_json::json!({ "input_shape": null }))
+    }
     fn call(&self, inputs: &[Tensor], args: &CallArgs) -> Result<Vec<Tensor>> {
         self.run(inputs, args)
     }

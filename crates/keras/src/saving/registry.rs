@@ -44,13 +44,8 @@ pub fn serialize_layer(layer: &dyn Layer) -> Value {
     if let Some(name) = layer.registered_name() {
         v["registered_name"] = Value::String(name);
     }
-    if let Some(shapes) = layer.base().build_shapes().filter(|s| !s.is_empty()) {
-        let shape = if shapes.len() == 1 {
-            crate::layers::shape_to_json(&shapes[0])
-        } else {
-            Value::Array(shapes.iter().map(crate::layers::shape_to_json).collect())
-        };
-        v["build_config"] = serde_json::json!({ "input_shape": shape });
+    if let Some(bc) = layer.build_config() {
+        v["build_config"] = bc;
     }
     v
 }

@@ -276,6 +276,7 @@ pub fn check_hostile(case: &Value) -> std::result::Result<usize, String> {
     let Some(list) = case.get("hostile").and_then(Value::as_array) else {
         return Ok(0);
     };
+    let mut skipped = 0;
     for h in list {
         let layer = fresh_layer(case).map_err(|e| format!("{id}: {e}"))?;
         let shapes = h["input_shapes"].as_array().ok_or("bad hostile shapes")?;
@@ -285,6 +286,16 @@ pub fn check_hostile(case: &Value) -> std::result::Result<usize, String> {
             .zip(dtypes)
             .map(|(s, d)| ops::ones(&dims(s)?, parse_dtype(d)?).map_err(|e| e.to_string()))
             .collect::<std::result::Result<_, String>>()?;
+        // Keras's "called on a bare tensor, not a list" errors of merge layers have no Rust
+        // counterpart: their inputs are always a slice (a list).
+        let bare_tensor_error = h["keras"]
+            .get("error")
+            .and_then(Value::as_str)
+            .is_some_and(|e| e.contains("list"));
+        if layer.takes_list() && shapes.len() == 1 && bare_tensor_error {
+            skipped += 1;
+            continue;
+        }
         let what = format!("{id}: hostile input shapes {}", h["input_shapes"]);
         let got = no_panic(&what, || layer.call_with(&inputs, &CallArgs::inference()))?;
         match (&h["keras"].get("error"), got) {
@@ -308,5 +319,5 @@ pub fn check_hostile(case: &Value) -> std::result::Result<usize, String> {
             }
         }
     }
-    Ok(list.len())
+    Ok(list.len() - skipped)
 }
