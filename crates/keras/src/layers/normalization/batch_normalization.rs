@@ -554,7 +554,10 @@ mod tests {
     fn output_spec_and_variables() {
         let bn = BatchNormalization::new().axis(1);
         let spec = TensorSpec::new(vec![None, Some(5), Some(7)], DType::F32);
-        assert_eq!(bn.compute_output_spec(&[spec.clone()]).unwrap()[0], spec);
+        assert_eq!(
+            bn.compute_output_spec(std::slice::from_ref(&spec)).unwrap()[0],
+            spec
+        );
         bn.ensure_built(&[spec.shape]).unwrap();
         let names: Vec<String> = bn.weights().iter().map(|v| v.name().to_string()).collect();
         assert_eq!(names, ["gamma", "beta", "moving_mean", "moving_variance"]);
@@ -655,7 +658,7 @@ mod tests {
         );
         let w = bn.get_weights();
         close(&w[2], &[0.5, 0.75, 1.4166666]);
-        close(&w[3], &[2.25, 2.25, 2.5277779]);
+        close(&w[3], &[2.25, 2.25, 2.527_778]);
     }
 
     #[test]

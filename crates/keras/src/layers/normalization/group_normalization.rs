@@ -213,7 +213,7 @@ impl Layer for GroupNormalization {
         let x = &inputs[0];
         let axis = normalize_axis(self.axis, x.rank(), CLASS)?;
         let channels = x.dims()[axis];
-        if channels % groups != 0 {
+        if !channels.is_multiple_of(groups) {
             bail!(
                 CLASS,
                 "layer {:?} has {groups} groups but got {channels} channels (input shape {})",
@@ -297,7 +297,10 @@ mod tests {
     fn shapes_variables_and_errors() {
         let gn = GroupNormalization::new(2).unwrap();
         let spec = TensorSpec::new(vec![None, Some(3), Some(4)], DType::F32);
-        assert_eq!(gn.compute_output_spec(&[spec.clone()]).unwrap()[0], spec);
+        assert_eq!(
+            gn.compute_output_spec(std::slice::from_ref(&spec)).unwrap()[0],
+            spec
+        );
         gn.ensure_built(&[spec.shape]).unwrap();
         assert_eq!(gn.weights().len(), 2);
         assert!(gn.weights().iter().all(|v| v.shape().dims() == [4]));

@@ -260,7 +260,10 @@ mod tests {
     fn shapes_and_variables() {
         let ln = LayerNormalization::new().axis([1, 2]);
         let spec = TensorSpec::new(vec![None, Some(3), Some(4)], DType::F32);
-        assert_eq!(ln.compute_output_spec(&[spec.clone()]).unwrap()[0], spec);
+        assert_eq!(
+            ln.compute_output_spec(std::slice::from_ref(&spec)).unwrap()[0],
+            spec
+        );
         ln.ensure_built(&[spec.shape]).unwrap();
         assert!(ln.weights().iter().all(|v| v.shape().dims() == [3, 4]));
         let rms = LayerNormalization::new().rms_scaling(true);
@@ -328,8 +331,8 @@ mod tests {
             &y,
             &[
                 0.0, 1.2467116, 4.6046457, 10.400485, 2.4854655, 6.643864, 12.631288, 20.578665,
-                5.1994214, 12.119461, 20.847755, 31.46361, 7.933040, 17.605986, 29.079819,
-                42.411407, 10.673252, 23.096937, 37.317822, 53.380234, 13.416602, 28.590294,
+                5.1994214, 12.119461, 20.847755, 31.46361, 7.933_04, 17.605986, 29.079819,
+                42.411407, 10.673252, 23.096937, 37.317_82, 53.380234, 13.416602, 28.590294,
                 45.55901, 64.35906,
             ],
         );

@@ -153,7 +153,11 @@ mod tests {
     fn shapes_and_variables() {
         let rms = RMSNormalization::new().axis([1, 2]);
         let spec = TensorSpec::new(vec![None, Some(3), Some(4)], DType::F32);
-        assert_eq!(rms.compute_output_spec(&[spec.clone()]).unwrap()[0], spec);
+        assert_eq!(
+            rms.compute_output_spec(std::slice::from_ref(&spec))
+                .unwrap()[0],
+            spec
+        );
         rms.ensure_built(&[spec.shape]).unwrap();
         assert_eq!(rms.weights()[0].shape().dims(), &[3, 4]);
         assert!(!rms.supports_masking());

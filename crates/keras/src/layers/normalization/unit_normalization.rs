@@ -122,7 +122,10 @@ mod tests {
     fn shapes() {
         let spec = TensorSpec::new(vec![None, Some(3), Some(4)], DType::F32);
         let un = UnitNormalization::new().axis([1, 2]);
-        assert_eq!(un.compute_output_spec(&[spec.clone()]).unwrap()[0], spec);
+        assert_eq!(
+            un.compute_output_spec(std::slice::from_ref(&spec)).unwrap()[0],
+            spec
+        );
         assert!(UnitNormalization::new()
             .axis(3)
             .compute_output_spec(&[spec])

@@ -49,9 +49,10 @@ impl Reshape {
         Ok(Reshape { base, target_shape })
     }
     /// Names the layer.
-    pub fn named(self, name: &str) -> Self {
-        let shape = self.target_shape;
-        Self::with_base(LayerBase::new(CLASS, Some(name)), shape).expect("target_shape checked")
+    pub fn named(mut self, name: &str) -> Self {
+        self.base = LayerBase::new(CLASS, Some(name));
+        self.base.mark_built(Vec::new());
+        self
     }
     /// From Keras's config.
     pub fn from_config(c: &Config) -> Result<Reshape> {
