@@ -352,7 +352,16 @@ impl<K: ConvKind, const N: usize> Layer for BaseConv<K, N> {
     }
     fn layer_config(&self) -> Config {
         let a = &self.args;
+        let activity = a
+            .activity_regularizer
+            .as_ref()
+            .map_or(Value::Null, Regularizer::to_json);
         let mut c = Config::new();
+        // Keras's base `Layer.get_config` writes a set activity regularizer right after
+        // `dtype`; re-inserting it below keeps that position.
+        if !activity.is_null() {
+            c.insert("activity_regularizer".into(), activity.clone());
+        }
         self.kind.write_lead(&mut c);
         c.insert("kernel_size".into(), json!(a.kernel_size));
         c.insert("strides".into(), json!(a.strides));
@@ -371,10 +380,6 @@ impl<K: ConvKind, const N: usize> Layer for BaseConv<K, N> {
         for (prefix, w) in &weights {
             w.write_regularizer(&mut c, prefix);
         }
-        let activity = a
-            .activity_regularizer
-            .as_ref()
-            .map_or(Value::Null, Regularizer::to_json);
         c.insert("activity_regularizer".into(), activity);
         for (prefix, w) in &weights {
             w.write_constraint(&mut c, prefix);
