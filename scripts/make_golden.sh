@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Regenerate the keras.ops golden fixtures (tests/fixtures/ops/*.json) with real
-# Python Keras 3.15.1 on the JAX backend (CPU).
+# Regenerate the golden fixtures with real Python Keras 3.15.1 on the JAX
+# backend (CPU):
+#
+#   scripts/make_golden.sh [ops] [ARGS...]     keras.ops: tests/fixtures/ops/*.json
+#   scripts/make_golden.sh layers [FAMILY...]  keras.layers: tests/fixtures/layers/*.json
+#                                              and tests/fixtures/models/*.json
+#                                              (FAMILY: core, convolutional, pooling,
+#                                              normalization, merging, reshaping,
+#                                              regularization, activations,
+#                                              preprocessing, models; default all)
 #
 # The virtual environment lives outside the repository, by default in
 # ../.venv-golden relative to the repository root; override with
 # KERAS_GOLDEN_VENV (a relative path is taken relative to the repository root).
 # Extra arguments are passed to the generator (e.g. -v lists skipped cases).
+# KERAS_HOME points at a fresh temporary directory so that no user keras.json
+# (backend, floatx, image_data_format) leaks into the fixtures.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,4 +38,13 @@ fi
 
 export KERAS_BACKEND=jax
 export JAX_PLATFORMS=cpu
-exec "${VENV}/bin/python" "${REPO_ROOT}/tests/fixtures/ops/make_ops_golden.py" "$@"
+KERAS_HOME="$(mktemp -d)"
+export KERAS_HOME
+trap 'rm -rf "${KERAS_HOME}"' EXIT
+
+GENERATOR="${REPO_ROOT}/tests/fixtures/ops/make_ops_golden.py"
+case "${1:-}" in
+  layers) GENERATOR="${REPO_ROOT}/tests/fixtures/layers/make_layers_golden.py"; shift ;;
+  ops) shift ;;
+esac
+"${VENV}/bin/python" "${GENERATOR}" "$@"

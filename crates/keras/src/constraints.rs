@@ -18,8 +18,8 @@ use crate::saving::{object_dict, ConfigExt, ObjectDict};
 pub enum Constraint {
     /// Rescales slices along `axis` whose L2 norm exceeds `max_value`.
     MaxNorm {
-        /// Largest norm.
-        max_value: f64,
+        /// Largest norm (an int or a float, kept as given, as Keras's config does).
+        max_value: Num,
         /// Axis along which norms are taken.
         axis: i64,
     },
@@ -43,12 +43,38 @@ pub enum Constraint {
     },
 }
 
-/// A config number that Keras may have written as an int (`2`) or a float (`2.0`).
-fn number(v: f64) -> Value {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        json!(v as i64)
-    } else {
-        json!(v)
+/// A number that Keras writes back the way it was given: `2` stays `2`, `2.0` stays `2.0`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Num {
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+}
+
+impl Num {
+    /// The value.
+    pub fn value(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Float(f) => f,
+        }
+    }
+    fn to_json(self) -> Value {
+        match self {
+            Num::Int(i) => json!(i),
+            Num::Float(f) => json!(f),
+        }
+    }
+    fn from_json(v: Option<&Value>, default: Num, owner: &str) -> Result<Num> {
+        match v {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Number(n)) => Ok(match n.as_i64() {
+                Some(i) if !n.is_f64() => Num::Int(i),
+                _ => Num::Float(n.as_f64().unwrap_or(f64::NAN)),
+            }),
+            Some(other) => bail!(owner, "expected a number, got {other}"),
+        }
     }
 }
 
@@ -64,7 +90,7 @@ impl Constraint {
         let (c, n) = (&o.config, o.class_name.as_str());
         Ok(match n {
             "MaxNorm" | "max_norm" => Constraint::MaxNorm {
-                max_value: c.get_or("max_value", 2.0, n)?,
+                max_value: Num::from_json(c.get("max_value"), Num::Int(2), n)?,
                 axis: c.get_or("axis", 0, n)?,
             },
             "MinMaxNorm" | "min_max_norm" => Constraint::MinMaxNorm {
@@ -86,7 +112,7 @@ impl Constraint {
         let (class, config) = match self {
             Constraint::MaxNorm { max_value, axis } => (
                 "MaxNorm",
-                json!({ "max_value": number(*max_value), "axis": axis }),
+                json!({ "max_value": max_value.to_json(), "axis": axis }),
             ),
             Constraint::MinMaxNorm {
                 min_value,
@@ -116,7 +142,7 @@ impl Constraint {
         match self {
             Constraint::MaxNorm { max_value, axis } => {
                 let n = norms(*axis)?;
-                rescale(&ops::clip(&n, 0.0, *max_value)?, &n)
+                rescale(&ops::clip(&n, 0.0, max_value.value())?, &n)
             }
             Constraint::MinMaxNorm {
                 min_value,

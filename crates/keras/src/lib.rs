@@ -11,6 +11,9 @@
 //! ```
 #![warn(missing_docs)]
 
+// Lets `#[derive(Layer)]` (which names `::keras`) work inside this crate too.
+extern crate self as keras;
+
 pub mod activations;
 pub mod constraints;
 pub mod initializers;

@@ -5,6 +5,9 @@
 //! [`set_random_seed`] resets (as `keras.utils.set_random_seed`).
 
 mod orthogonal;
+mod stft;
+
+pub use stft::{Stft, Window};
 
 use std::sync::{Mutex, OnceLock};
 
@@ -120,6 +123,8 @@ pub enum Initializer {
         /// Seed.
         seed: Option<u64>,
     },
+    /// Short-time Fourier transform kernels (for `STFTSpectrogram`).
+    Stft(Stft),
     /// Samples scaled by the fans; `class_name` is the Keras class that was asked for
     /// (`GlorotUniform`, `HeNormal`, … or `VarianceScaling`), which fixes the config keys.
     VarianceScaling {
@@ -263,6 +268,7 @@ impl Initializer {
                 stddev: c.get_or("stddev", 0.05, owner)?,
                 seed,
             },
+            "STFT" | "stft" | "STFTInitializer" => Initializer::Stft(Stft::from_config(c)?),
             "VarianceScaling" | "variance_scaling" => {
                 let mode: String = c.get_or("mode", "fan_in".to_string(), owner)?;
                 let dist: String =
@@ -294,6 +300,7 @@ impl Initializer {
         let (class, config) = match self {
             Initializer::Constant(v) => ("Constant", json!({ "value": v })),
             Initializer::Zeros => ("Zeros", json!({})),
+            Initializer::Stft(s) => ("STFT", s.config()),
             Initializer::Ones => ("Ones", json!({})),
             // Keras 3.15 writes no keys for Identity (its `gain` is not saved).
             Initializer::Identity { .. } => ("Identity", json!({})),
@@ -359,6 +366,7 @@ impl Initializer {
         match self {
             Initializer::Constant(v) => ops::full(shape, *v, dtype),
             Initializer::Zeros => ops::zeros(shape, dtype),
+            Initializer::Stft(s) => s.sample(shape, dtype),
             Initializer::Ones => ops::ones(shape, dtype),
             Initializer::Identity { gain } => {
                 let [r, c] = shape else {
@@ -450,6 +458,7 @@ mod tests {
             "zeros",
             "Orthogonal",
             "RandomNormal",
+            "stft",
         ] {
             let i = Initializer::get(name).unwrap();
             assert_eq!(Initializer::from_json(&i.to_json()).unwrap(), i);

@@ -117,6 +117,7 @@ pub struct LayerBase {
     name: String,
     trainable: AtomicBool,
     dtype_policy: DTypePolicy,
+    activity_regularizer: Option<Regularizer>,
     weights: RwLock<Vec<Variable>>,
     penalties: RwLock<Vec<(Variable, Regularizer)>>,
     constraints: RwLock<Vec<(Variable, Constraint)>>,
@@ -135,6 +136,7 @@ impl LayerBase {
                 .unwrap_or_else(|| auto_name(class_name)),
             trainable: AtomicBool::new(true),
             dtype_policy: DTypePolicy::default(),
+            activity_regularizer: None,
             weights: RwLock::new(Vec::new()),
             penalties: RwLock::new(Vec::new()),
             constraints: RwLock::new(Vec::new()),
@@ -150,6 +152,10 @@ impl LayerBase {
         let mut base = LayerBase::new(class_name, name.as_deref());
         base.trainable = AtomicBool::new(config.get_or("trainable", true, class_name)?);
         base.dtype_policy = DTypePolicy::from_json(config.get("dtype"))?;
+        base.activity_regularizer = match config.get("activity_regularizer") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(Regularizer::from_json(v)?),
+        };
         Ok(base)
     }
 
@@ -157,6 +163,16 @@ impl LayerBase {
     pub fn with_dtype(mut self, policy: DTypePolicy) -> LayerBase {
         self.dtype_policy = policy;
         self
+    }
+
+    /// Sets the penalty on the layer's outputs (Keras's `activity_regularizer`).
+    pub fn with_activity_regularizer(mut self, r: Option<Regularizer>) -> LayerBase {
+        self.activity_regularizer = r;
+        self
+    }
+    /// The penalty on the layer's outputs, if any.
+    pub fn activity_regularizer(&self) -> Option<&Regularizer> {
+        self.activity_regularizer.as_ref()
     }
 
     /// The layer's name.
@@ -266,12 +282,17 @@ impl LayerBase {
         let _ = self.built.set(shapes);
     }
 
-    /// The `name`, `trainable` and `dtype` keys that start every layer config.
+    /// The `name`, `trainable` and `dtype` keys (and `activity_regularizer` when set) that
+    /// start every layer config.
     pub fn config_head(&self) -> Config {
         let mut c = Config::new();
         c.insert("name".into(), json!(self.name));
         c.insert("trainable".into(), json!(self.trainable()));
         c.insert("dtype".into(), self.dtype_policy.to_json());
+        // Keras's base config has this key only when it is set.
+        if let Some(r) = &self.activity_regularizer {
+            c.insert("activity_regularizer".into(), r.to_json());
+        }
         c
     }
 
@@ -376,7 +397,11 @@ pub trait Layer: Send + Sync + 'static {
     }
     /// Visits the layer's sublayers as `(attribute name, layer)`, in Keras's attribute order
     /// (public names sorted, then `_private` ones), for the weight walk and `weights`.
-    fn visit_sublayers(&self, _f: &mut dyn FnMut(&str, &dyn Layer)) {}
+    ///
+    /// A list attribute reports its items as `"name[0]"`, `"name[1]"`, … (nested lists as
+    /// `"name[0][1]"`). Sequential, Functional and subclassed models report their
+    /// `model.layers` as `"layers[i]"`.
+    fn visit_sublayers<'a>(&'a self, _f: &mut dyn FnMut(&str, &'a dyn Layer)) {}
     /// `self` as `Any`, for downcasting a [`LayerRef`] back to its type.
     fn as_any(&self) -> &dyn Any;
 }
@@ -473,9 +498,14 @@ pub trait LayerExt: Layer {
     fn set_weights(&self, values: &[Tensor]) -> Result<()> {
         let w = self.weights();
         if w.len() != values.len() {
+            let hint = if self.base().is_built() {
+                ""
+            } else {
+                " (it is not built yet: call it once or build it first)"
+            };
             bail!(
                 "set_weights",
-                "layer {:?} has {} weights but {} values were given",
+                "layer {:?} has {} weights{hint} but {} values were given",
                 self.name(),
                 w.len(),
                 values.len()

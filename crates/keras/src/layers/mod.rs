@@ -7,6 +7,7 @@ mod keras_tensor;
 mod layer;
 pub mod pooling;
 mod shape;
+mod subclass;
 mod weight_options;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ pub use convolutional::{
     Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, DepthwiseConv1D,
     DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
 };
+pub use keras_macros::Layer;
 pub use keras_tensor::{KerasTensor, Node, TensorSpec};
 pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
 pub use pooling::{
@@ -23,7 +25,10 @@ pub use pooling::{
     GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
     GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D,
 };
-pub use shape::{shape_display, shape_from_json, shape_to_json, shapes_from_json, ShapeSpec};
+pub use shape::{
+    check_input_shape, shape_display, shape_from_json, shape_to_json, shapes_from_json, ShapeSpec,
+};
+pub use subclass::{Module, SublayerField};
 pub use weight_options::WeightOptions;
 
 use crate::saving::object::Config;

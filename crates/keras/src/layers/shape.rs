@@ -1,5 +1,6 @@
 //! Shapes with unknown dims (`None`, Keras's `None` batch size) and their JSON form.
 
+use keras_backend::bail;
 use keras_ops::{Error, Result};
 use serde_json::Value;
 
@@ -58,4 +59,22 @@ pub fn shape_display(shape: &ShapeSpec) -> String {
     } else {
         format!("({})", dims.join(", "))
     }
+}
+
+/// Checks that input `i` of `owner` with `dims` fits `spec` (same rank, equal known dims),
+/// as Keras's input-spec check.
+pub fn check_input_shape(owner: &str, i: usize, spec: &ShapeSpec, dims: &[usize]) -> Result<()> {
+    let ok = spec.len() == dims.len()
+        && spec
+            .iter()
+            .zip(dims)
+            .all(|(s, &d)| s.is_none_or(|s| s == d));
+    if !ok {
+        bail!(
+            owner,
+            "input {i} of {owner:?} is incompatible: expected shape {}, found shape {dims:?}",
+            shape_display(spec)
+        );
+    }
+    Ok(())
 }

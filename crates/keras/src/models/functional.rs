@@ -11,7 +11,8 @@ use keras_backend::bail;
 use keras_ops::{Result, Tensor};
 
 use crate::layers::{
-    CallArgs, KerasTensor, Layer, LayerBase, LayerExt, LayerRef, Node, ShapeSpec, TensorSpec,
+    check_input_shape, CallArgs, KerasTensor, Layer, LayerBase, LayerExt, LayerRef, Node,
+    ShapeSpec, TensorSpec,
 };
 use crate::saving::object::Config;
 
@@ -102,6 +103,8 @@ impl Functional {
     ) -> Result<Functional> {
         let (inputs, outputs) = (inputs.into(), outputs.into());
         let base = LayerBase::new("Functional", name);
+        // Keras counts the model's own construction as its node 0.
+        base.node_count_increment();
         let (nodes, layers) = graph::map_graph(base.name(), inputs.as_slice(), outputs.as_slice())?;
         let shapes: Vec<ShapeSpec> = inputs
             .as_slice()
@@ -133,6 +136,11 @@ impl Functional {
     /// The nodes in execution order (input layers' nodes excluded).
     pub fn nodes(&self) -> &[Arc<Node>] {
         &self.nodes
+    }
+
+    /// Prints Keras's summary table (see [`crate::utils::summary`]).
+    pub fn summary(&self) {
+        crate::utils::summary::print_summary(self)
     }
 
     /// The layer named `name`.
@@ -167,7 +175,7 @@ impl Functional {
         let key = |t: &KerasTensor| (Arc::as_ptr(t.node()) as usize, t.tensor_index());
         let mut values: HashMap<(usize, usize), (Tensor, Option<Tensor>)> = HashMap::new();
         for (i, (t, x)) in model_inputs.iter().zip(inputs).enumerate() {
-            check_input(self.base.name(), i, t.shape(), x)?;
+            check_input_shape(self.base.name(), i, t.shape(), x.dims())?;
             values.insert(key(t), (x.clone(), args.mask(i).cloned()));
         }
         for node in &self.nodes {
@@ -195,24 +203,6 @@ impl Functional {
             .map(|t| values[&key(t)].0.clone())
             .collect())
     }
-}
-
-/// Checks a concrete input against the symbolic input's known dims.
-fn check_input(model: &str, i: usize, spec: &ShapeSpec, x: &Tensor) -> Result<()> {
-    let ok = spec.len() == x.rank()
-        && spec
-            .iter()
-            .zip(x.dims())
-            .all(|(s, &d)| s.is_none_or(|s| s == d));
-    if !ok {
-        bail!(
-            "Functional",
-            "model {model:?}: input {i} is expected to have shape {}, got {}",
-            crate::layers::shape_display(spec),
-            x.shape()
-        );
-    }
-    Ok(())
 }
 
 impl Layer for Functional {
@@ -263,7 +253,7 @@ impl Layer for Functional {
     fn takes_list(&self) -> bool {
         matches!(self.inputs, Tensors::Many(_))
     }
-    fn visit_sublayers(&self, f: &mut dyn FnMut(&str, &dyn Layer)) {
+    fn visit_sublayers<'a>(&'a self, f: &mut dyn FnMut(&str, &'a dyn Layer)) {
         for (i, l) in self.layers.iter().enumerate() {
             f(&format!("layers[{i}]"), l.as_ref());
         }

@@ -5,8 +5,8 @@ use keras_ops::{Result, Tensor};
 use serde_json::Value;
 
 use crate::layers::{
-    shape_from_json, shape_to_json, CallArgs, InputLayer, IntoLayer, Layer, LayerBase, LayerExt,
-    LayerRef, ShapeSpec, TensorSpec,
+    check_input_shape, shape_display, shape_from_json, shape_to_json, CallArgs, InputLayer,
+    IntoLayer, Layer, LayerBase, LayerExt, LayerRef, ShapeSpec, TensorSpec,
 };
 use crate::saving::object::Config;
 use crate::saving::{deserialize_layer, serialize_layer};
@@ -101,6 +101,11 @@ impl Sequential {
     /// The layers, without the input layer (as Keras's `model.layers`).
     pub fn layers(&self) -> &[LayerRef] {
         &self.layers
+    }
+
+    /// Prints Keras's summary table (see [`crate::utils::summary`]).
+    pub fn summary(&self) {
+        crate::utils::summary::print_summary(self)
     }
 
     /// The layer named `name`.
@@ -205,6 +210,22 @@ impl Layer for Sequential {
         let [shape] = shapes else {
             bail!("Sequential", "takes one input, got {} shapes", shapes.len());
         };
+        if let Some(spec) = self.input_shape() {
+            let fits = spec.len() == shape.len()
+                && spec
+                    .iter()
+                    .zip(shape)
+                    .all(|(s, d)| s.is_none() || d.is_none() || s == d);
+            if !fits {
+                bail!(
+                    "Sequential",
+                    "model {:?} has input shape {} and cannot be built for {}",
+                    self.base.name(),
+                    shape_display(&spec),
+                    shape_display(shape)
+                );
+            }
+        }
         let dtype = self
             .input
             .as_ref()
@@ -222,6 +243,9 @@ impl Layer for Sequential {
                 inputs.len()
             );
         };
+        if let Some(spec) = self.input_shape() {
+            check_input_shape(self.base.name(), 0, &spec, x.dims())?;
+        }
         let mut x = x.clone();
         let mut mask = args.mask(0).cloned();
         for l in &self.layers {
@@ -248,7 +272,7 @@ impl Layer for Sequential {
             .pop()
             .unwrap_or_else(|| x.clone())])
     }
-    fn visit_sublayers(&self, f: &mut dyn FnMut(&str, &dyn Layer)) {
+    fn visit_sublayers<'a>(&'a self, f: &mut dyn FnMut(&str, &'a dyn Layer)) {
         for (i, l) in self.layers.iter().enumerate() {
             f(&format!("layers[{i}]"), l.as_ref());
         }

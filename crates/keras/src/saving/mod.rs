@@ -4,6 +4,8 @@
 
 pub mod object;
 mod registry;
+mod walk;
 
 pub use object::{object_dict, ConfigExt, ObjectDict};
 pub use registry::{deserialize_layer, register_layer, serialize_layer, LayerFromConfig};
+pub use walk::{weight_groups, weight_paths, WeightGroup};

@@ -37,13 +37,14 @@ pub fn register_layer(name: &str, from_config: LayerFromConfig) {
         .insert(name.to_string(), from_config);
 }
 
-/// The object dict of a layer: module, class name, full config, and `build_config` when built.
+/// The object dict of a layer: module, class name, full config, and `build_config` when it
+/// was built for input shapes (a layer built at construction, such as InputLayer, has none).
 pub fn serialize_layer(layer: &dyn Layer) -> Value {
     let mut v = object_dict(layer.module(), layer.class_name(), layer.get_config());
     if let Some(name) = layer.registered_name() {
         v["registered_name"] = Value::String(name);
     }
-    if let Some(shapes) = layer.base().build_shapes() {
+    if let Some(shapes) = layer.base().build_shapes().filter(|s| !s.is_empty()) {
         let shape = if shapes.len() == 1 {
             crate::layers::shape_to_json(&shapes[0])
         } else {

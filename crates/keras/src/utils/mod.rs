@@ -1,4 +1,5 @@
-//! Utilities shared by layers and models (naming, argument checks, …).
+//! Utilities shared by layers and models: naming, argument checks, `summary()`.
 
 pub(crate) mod argument_validation;
 pub mod naming;
+pub mod summary;

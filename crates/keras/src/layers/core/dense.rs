@@ -84,6 +84,11 @@ impl Dense {
         self.bias.regularizer = Some(r);
         self
     }
+    /// A penalty on the outputs (Keras's `activity_regularizer`).
+    pub fn activity_regularizer(mut self, r: Regularizer) -> Dense {
+        self.base = self.base.with_activity_regularizer(Some(r));
+        self
+    }
     /// A constraint on the kernel.
     pub fn kernel_constraint(mut self, c: Constraint) -> Dense {
         self.kernel.constraint = Some(c);
@@ -136,6 +141,14 @@ impl Layer for Dense {
         c
     }
     fn build(&self, shapes: &[ShapeSpec]) -> Result<()> {
+        // Keras's InputSpec(min_ndim=2): a batch dim and a feature dim at least.
+        if shapes.first().is_some_and(|s| s.len() < 2) {
+            bail!(
+                "Dense",
+                "layer {:?} expects inputs of rank >= 2, got shapes {shapes:?}",
+                self.base.name()
+            );
+        }
         let Some(Some(input_dim)) = shapes.first().and_then(|s| s.last()) else {
             bail!(
                 "Dense",
@@ -175,10 +188,10 @@ impl Layer for Dense {
     }
     fn compute_output_spec(&self, inputs: &[TensorSpec]) -> Result<Vec<TensorSpec>> {
         let mut shape = inputs[0].shape.clone();
-        if shape.is_empty() {
+        if shape.len() < 2 {
             bail!(
                 "Dense",
-                "layer {:?} needs an input of rank >= 1",
+                "layer {:?} needs an input of rank >= 2",
                 self.base.name()
             );
         }

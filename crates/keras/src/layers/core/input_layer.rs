@@ -31,7 +31,8 @@ impl InputLayer {
     /// An input of full `batch_shape` (any dim may be unknown).
     pub fn with_batch_shape(batch_shape: ShapeSpec, dtype: DType, name: Option<&str>) -> Self {
         let base = LayerBase::new("InputLayer", name);
-        base.mark_built(vec![batch_shape.clone()]);
+        // Built at construction, with no build shapes: Keras writes no `build_config` for it.
+        base.mark_built(Vec::new());
         InputLayer {
             base,
             batch_shape,

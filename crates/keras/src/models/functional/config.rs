@@ -74,7 +74,13 @@ pub(super) fn get_config(model: &Functional) -> Config {
                 } else {
                     args
                 };
-                json!({ "args": args, "kwargs": {} })
+                // Keras records the `mask` argument of nested models' calls.
+                let kwargs = if matches!(l.class_name(), "Sequential" | "Functional") {
+                    json!({ "mask": null })
+                } else {
+                    json!({})
+                };
+                json!({ "args": args, "kwargs": kwargs })
             })
             .collect();
         v["name"] = json!(l.name());

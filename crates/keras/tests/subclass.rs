@@ -1,0 +1,122 @@
+//! Subclassed layers and models: `#[derive(Layer)]` collects sublayers so that the weight
+//! paths are the ones Keras 3.15.1 writes for the same Python classes.
+
+use std::sync::OnceLock;
+
+use keras::initializers::Initializer;
+use keras::layers::{CallArgs, Dense, Layer, LayerBase, LayerExt, Module, ShapeSpec};
+use keras::saving::weight_paths;
+use keras::{ops, DType, Result, Tensor, Variable};
+
+/// Python: `class Block(layers.Layer)` with `self.proj = Dense(units)`,
+/// `self.norms = [Dense(units), Dense(units)]` and `self.scale = self.add_weight(...)` in
+/// `build`; `call` = proj, then each of norms, times scale.
+#[derive(Layer)]
+struct Block {
+    base: LayerBase,
+    proj: Dense,
+    norms: Vec<Dense>,
+    units: usize,
+    scale: OnceLock<Variable>,
+}
+
+impl Module for Block {
+    fn build(&self, _shapes: &[ShapeSpec]) -> Result<()> {
+        let v = self
+            .base
+            .add_weight("scale", &[self.units], &Initializer::Ones, true)?;
+        let _ = self.scale.set(v);
+        Ok(())
+    }
+    fn call(&self, inputs: &[Tensor], _args: &CallArgs) -> Result<Vec<Tensor>> {
+        let mut x = self.proj.forward(&inputs[0])?;
+        for n in &self.norms {
+            x = n.forward(&x)?;
+        }
+        let scale = self.scale.get().expect("built").value();
+        Ok(vec![ops::multiply(&x, scale)?])
+    }
+}
+
+/// Python: `class Net(keras.Model)` with `self.zeta = Dense(3)`, `self.block = Block(4)`,
+/// `self._hidden = Dense(3)`; `call(x) = _hidden(zeta(block(x)))`.
+#[derive(Layer)]
+#[keras(model)]
+struct Net {
+    base: LayerBase,
+    zeta: Dense,
+    block: Block,
+    _hidden: Dense,
+}
+
+impl Module for Net {
+    fn call(&self, inputs: &[Tensor], _args: &CallArgs) -> Result<Vec<Tensor>> {
+        let x = self.block.forward(&inputs[0])?;
+        Ok(vec![self._hidden.forward(&self.zeta.forward(&x)?)?])
+    }
+}
+
+fn net() -> Net {
+    Net {
+        base: LayerBase::new("Net", Some("net")),
+        zeta: Dense::new(3),
+        block: Block {
+            base: LayerBase::new("Block", None),
+            proj: Dense::new(4),
+            norms: vec![Dense::new(4), Dense::new(4)],
+            units: 4,
+            scale: OnceLock::new(),
+        },
+        _hidden: Dense::new(3),
+    }
+}
+
+#[test]
+fn weight_paths_match_keras() {
+    let net = net();
+    let y = net
+        .forward(&ops::zeros(&[1, 5], DType::F32).unwrap())
+        .unwrap();
+    assert_eq!(y.dims(), &[1, 3]);
+    let mut got: Vec<String> = weight_paths(&net)
+        .into_iter()
+        .map(|(p, v)| format!("{p} {:?}", v.shape().dims()))
+        .collect();
+    got.sort();
+    // Dataset paths and shapes of `net.save_weights(...)` in Keras 3.15.1 (h5py listing).
+    let want = [
+        "block/norms/dense/vars/0 [4, 4]",
+        "block/norms/dense/vars/1 [4]",
+        "block/norms/dense_1/vars/0 [4, 4]",
+        "block/norms/dense_1/vars/1 [4]",
+        "block/proj/vars/0 [5, 4]",
+        "block/proj/vars/1 [4]",
+        "block/vars/0 [4]",
+        "layers/dense/vars/0 [4, 3]",
+        "layers/dense/vars/1 [3]",
+        "layers/dense_1/vars/0 [3, 3]",
+        "layers/dense_1/vars/1 [3]",
+    ];
+    assert_eq!(got, want);
+    assert_eq!(net.weights().len(), 11);
+}
+
+#[test]
+fn symbolic_shape_of_a_subclassed_layer_is_traced() {
+    let net = net();
+    use keras::layers::{Apply, Input};
+    let x = Input::new(&[5]).build();
+    let y = std::sync::Arc::new(net).apply(&x).unwrap();
+    assert_eq!(y.shape(), &vec![None, Some(3)]);
+}
+
+#[test]
+fn freezing_a_sublayer_moves_its_weights() {
+    let net = net();
+    net.forward(&ops::zeros(&[2, 5], DType::F32).unwrap())
+        .unwrap();
+    net.block.set_trainable(false);
+    assert_eq!(net.trainable_weights().len(), 4);
+    assert_eq!(net.non_trainable_weights().len(), 7);
+    assert!(net.block.proj.trainable_weights().is_empty());
+}
