@@ -71,7 +71,7 @@ impl<M: PoolMode, const N: usize> BasePooling<M, N> {
     /// padding, channels last.
     pub(crate) fn with_pool_size(pool_size: IntOrTuple) -> Result<Self> {
         Ok(BasePooling {
-            base: LayerBase::new(Self::CLASS, None),
+            base: built_at_init(LayerBase::new(Self::CLASS, None)),
             pool_size: standardize_tuple(&pool_size, N, "pool_size", false, Self::CLASS)?,
             strides: None,
             padding: "valid".into(),
@@ -91,7 +91,7 @@ impl<M: PoolMode, const N: usize> BasePooling<M, N> {
         let padding: String = c.get_or("padding", "valid".to_string(), owner)?;
         standardize_padding(&padding, false, owner)?;
         Ok(BasePooling {
-            base: LayerBase::from_config(owner, c)?,
+            base: built_at_init(LayerBase::from_config(owner, c)?),
             pool_size,
             strides,
             padding,
@@ -102,7 +102,7 @@ impl<M: PoolMode, const N: usize> BasePooling<M, N> {
 
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(Self::CLASS, Some(name));
+        self.base = built_at_init(LayerBase::new(Self::CLASS, Some(name)));
         self
     }
     /// The window size, one int for every spatial dim or one per dim.
@@ -167,6 +167,13 @@ impl<M: PoolMode, const N: usize> BasePooling<M, N> {
             .collect::<Result<Vec<_>>>()?;
         Ok(df.assemble(shape[0], spatial, shape[df.channel_axis(N + 2)]))
     }
+}
+
+/// A pooling layer's base state, built already (Keras builds pooling layers at construction,
+/// so their serialized form has no `build_config`).
+pub(crate) fn built_at_init(base: LayerBase) -> LayerBase {
+    base.mark_built(Vec::new());
+    base
 }
 
 /// Errors unless `shape` has rank `n + 2` (batch, `n` spatial dims, channels).

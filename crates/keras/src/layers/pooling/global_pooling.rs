@@ -8,7 +8,7 @@ use keras_ops::{Result, Tensor};
 use serde_json::json;
 
 use super::average_pooling::Average;
-use super::base_pooling::{check_rank, pooled_spec, single, PoolMode};
+use super::base_pooling::{built_at_init, check_rank, pooled_spec, single, PoolMode};
 use super::max_pooling::Max;
 use crate::layers::keras_tensor::TensorSpec;
 use crate::layers::shape::ShapeSpec;
@@ -68,7 +68,7 @@ impl<M: PoolMode, const N: usize> GlobalPooling<M, N> {
     /// Channels last, spatial dims dropped.
     pub fn new() -> Self {
         GlobalPooling {
-            base: LayerBase::new(Self::CLASS, None),
+            base: built_at_init(LayerBase::new(Self::CLASS, None)),
             data_format: DataFormat::ChannelsLast,
             keepdims: false,
             mode: PhantomData,
@@ -77,7 +77,7 @@ impl<M: PoolMode, const N: usize> GlobalPooling<M, N> {
     /// From Keras's config.
     pub fn from_config(c: &Config) -> Result<Self> {
         Ok(GlobalPooling {
-            base: LayerBase::from_config(Self::CLASS, c)?,
+            base: built_at_init(LayerBase::from_config(Self::CLASS, c)?),
             data_format: DataFormat::from_config(c, Self::CLASS)?,
             keepdims: c.get_or("keepdims", false, Self::CLASS)?,
             mode: PhantomData,
@@ -85,7 +85,7 @@ impl<M: PoolMode, const N: usize> GlobalPooling<M, N> {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(Self::CLASS, Some(name));
+        self.base = built_at_init(LayerBase::new(Self::CLASS, Some(name)));
         self
     }
     /// `"channels_last"` (the default) or `"channels_first"`.
