@@ -15,6 +15,15 @@ pub(crate) fn ramp(dims: &[usize], scale: f64, offset: f64) -> Tensor {
     Tensor::from_vec(v, dims.to_vec()).unwrap()
 }
 
+/// `ramp((1, 3, 3, 1), .7, -2.3)` with every other element negated (the pooling tests' input;
+/// Python: `ramp(...) * [1, -1, 1, -1, 1, -1, 1, -1, 1]`).
+pub(crate) fn signed_ramp() -> Tensor {
+    let v: Vec<f32> = (0..9)
+        .map(|i| ((i as f64 * 0.7 - 2.3) as f32) * if i % 2 == 0 { 1.0 } else { -1.0 })
+        .collect();
+    Tensor::from_vec(v, [1, 3, 3, 1]).unwrap()
+}
+
 /// Element-wise `|got - want| <= 1e-5` and the same dims.
 pub(crate) fn assert_close(got: &Tensor, dims: &[usize], want: &[f32]) {
     assert_eq!(got.dims(), dims);
