@@ -204,7 +204,7 @@ pub fn compute_fans(shape: &[usize]) -> (f64, f64) {
 impl Initializer {
     /// GlorotUniform, Keras's default kernel initializer.
     pub fn glorot_uniform() -> Initializer {
-        Self::scaled(0, None)
+        Self::scaled(1, None) // SCALED[1] is GlorotUniform ([0] is GlorotNormal)
     }
 
     fn scaled(i: usize, seed: Option<u64>) -> Initializer {

@@ -38,7 +38,6 @@ pub struct ConvArgs {
     pub(crate) activation: Activation,
     pub(crate) use_bias: bool,
     pub(crate) bias: WeightOptions,
-    pub(crate) activity_regularizer: Option<Regularizer>,
 }
 
 impl ConvArgs {
@@ -191,7 +190,6 @@ impl<K: ConvKind, const N: usize> BaseConv<K, N> {
                 activation: Activation::linear(),
                 use_bias: true,
                 bias: WeightOptions::new(Initializer::Zeros),
-                activity_regularizer: None,
             },
             built: OnceLock::new(),
             rank: PhantomData,
@@ -213,11 +211,6 @@ impl<K: ConvKind, const N: usize> BaseConv<K, N> {
             activation: c.get_or("activation", Activation::linear(), owner)?,
             use_bias: c.get_or("use_bias", true, owner)?,
             bias: WeightOptions::from_config(c, "bias", Initializer::Zeros)?,
-            activity_regularizer: c
-                .get("activity_regularizer")
-                .filter(|v| !v.is_null())
-                .map(Regularizer::from_json)
-                .transpose()?,
         };
         let kind = K::from_config(c, N, owner)?;
         kind.validate(&args, owner)?;
@@ -232,7 +225,8 @@ impl<K: ConvKind, const N: usize> BaseConv<K, N> {
 
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(Self::CLASS, Some(name));
+        let activity = self.base.activity_regularizer().cloned();
+        self.base = LayerBase::new(Self::CLASS, Some(name)).with_activity_regularizer(activity);
         self
     }
     /// The strides, one int for every spatial dim or one per dim.
@@ -281,10 +275,9 @@ impl<K: ConvKind, const N: usize> BaseConv<K, N> {
         self.args.bias.constraint = Some(c);
         self
     }
-    /// Keras's `activity_regularizer` (kept in the config; output penalties are not yet
-    /// collected by layers).
+    /// A penalty on the outputs (Keras's `activity_regularizer`).
     pub fn activity_regularizer(mut self, r: Regularizer) -> Self {
-        self.args.activity_regularizer = Some(r);
+        self.base = self.base.with_activity_regularizer(Some(r));
         self
     }
 
@@ -371,9 +364,11 @@ impl<K: ConvKind, const N: usize> Layer for BaseConv<K, N> {
         for (prefix, w) in &weights {
             w.write_regularizer(&mut c, prefix);
         }
-        let activity = a
-            .activity_regularizer
-            .as_ref()
+        // Keras's base config already holds a set activity regularizer right after `dtype`;
+        // this key then keeps that position.
+        let activity = self
+            .base
+            .activity_regularizer()
             .map_or(Value::Null, Regularizer::to_json);
         c.insert("activity_regularizer".into(), activity);
         for (prefix, w) in &weights {

@@ -193,3 +193,152 @@ impl ConvKind for Plain {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::convolutional::test_utils::{
+        assert_close, check_config, output_shape, ramp, run,
+    };
+    use crate::layers::{Apply, Input, Layer, LayerExt};
+
+    #[test]
+    fn config_matches_keras() {
+        // keras.layers.Conv2D(4, (3, 2), strides=(2, 1), padding="SAME",
+        //     data_format="channels_first", groups=2, activation="relu", use_bias=False,
+        //     kernel_initializer="he_normal", kernel_regularizer="l2",
+        //     activity_regularizer="l1", bias_constraint="non_neg", name="c2").get_config()
+        let python = r#"{"name": "c2", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "activity_regularizer": {"module": "keras.regularizers", "class_name": "L1", "config": {"l1": 0.009999999776482582}, "registered_name": null}, "filters": 4, "kernel_size": [3, 2], "strides": [2, 1], "padding": "same", "data_format": "channels_first", "dilation_rate": [1, 1], "groups": 2, "activation": "relu", "use_bias": false, "kernel_initializer": {"module": "keras.initializers", "class_name": "HeNormal", "config": {"seed": null, "input_axes": null, "output_axes": null}, "registered_name": null}, "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null}, "kernel_regularizer": {"module": "keras.regularizers", "class_name": "L2", "config": {"l2": 0.01}, "registered_name": null}, "bias_regularizer": null, "kernel_constraint": null, "bias_constraint": {"module": "keras.constraints", "class_name": "NonNeg", "config": {}, "registered_name": null}}"#;
+        let layer = Conv2D::new(4, [3, 2])
+            .unwrap()
+            .named("c2")
+            .strides([2, 1])
+            .unwrap()
+            .padding("SAME")
+            .unwrap()
+            .data_format("channels_first")
+            .unwrap()
+            .groups(2)
+            .unwrap()
+            .activation("relu")
+            .unwrap()
+            .use_bias(false)
+            .kernel_initializer(Initializer::get("he_normal").unwrap())
+            .kernel_regularizer(Regularizer::get("l2").unwrap())
+            .activity_regularizer(Regularizer::get("l1").unwrap())
+            .bias_constraint(Constraint::NonNeg);
+        check_config(&layer, python, Conv2D::from_config);
+        // keras.layers.Conv1D(2, 3).get_config()
+        let python = r#"{"name": "conv1d", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "filters": 2, "kernel_size": [3], "strides": [1], "padding": "valid", "data_format": "channels_last", "dilation_rate": [1], "groups": 1, "activation": "linear", "use_bias": true, "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null, "input_axes": null, "output_axes": null}, "registered_name": null}, "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null}, "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}"#;
+        check_config(
+            &Conv1D::new(2, 3).unwrap().named("conv1d"),
+            python,
+            Conv1D::from_config,
+        );
+    }
+
+    #[test]
+    fn bad_arguments_are_errors() {
+        assert!(Conv2D::new(0, 3).is_err());
+        assert!(Conv2D::new(2, [3, 3, 3]).is_err());
+        assert!(Conv2D::new(2, 0).is_err());
+        assert!(Conv2D::new(2, 3).unwrap().padding("causal").is_err());
+        assert!(Conv1D::new(2, 3).unwrap().padding("causal").is_ok());
+        // filters 3 not divisible by 2 groups.
+        let grouped = Conv2D::new(3, 3).unwrap().groups(2).unwrap();
+        assert!(grouped
+            .build(&[vec![None, Some(5), Some(5), Some(4)]])
+            .is_err());
+        let strided_dilated = Conv2D::new(2, 3)
+            .unwrap()
+            .strides(2)
+            .unwrap()
+            .dilation_rate(2)
+            .unwrap();
+        assert!(strided_dilated
+            .forward(&ramp(&[1, 9, 9, 1], 0.1, 0.0))
+            .is_err());
+        // Too small for a "valid" 3x3 window, and the wrong channel count after build.
+        let conv = Conv2D::new(2, 3).unwrap();
+        assert!(conv.forward(&ramp(&[1, 2, 5, 1], 0.1, 0.0)).is_err());
+        conv.forward(&ramp(&[1, 5, 5, 1], 0.1, 0.0)).unwrap();
+        let err = conv.forward(&ramp(&[1, 5, 5, 2], 0.1, 0.0)).unwrap_err();
+        assert!(err.to_string().contains("Conv2D"), "{err}");
+    }
+
+    #[test]
+    fn variables_and_shapes() {
+        // keras.layers.Conv2D(4, 3, strides=2).compute_output_shape((None, None, 9, 3))
+        let conv = Conv2D::new(4, 3).unwrap().strides(2).unwrap();
+        let shape = output_shape(&conv, vec![None, None, Some(9), Some(3)]);
+        assert_eq!(shape, vec![None, None, Some(4), Some(4)]);
+        // Symbolic call with unknown batch and height; grouped kernel (*k, in / groups, filters).
+        let conv = std::sync::Arc::new(Conv2D::new(6, [3, 2]).unwrap().groups(3).unwrap());
+        let x = Input::with_unknown_dims(&[None, Some(9), Some(6)]).build();
+        let y = (&conv).apply(&x).unwrap();
+        assert_eq!(y.shape(), &vec![None, None, Some(8), Some(6)]);
+        let w = conv.weights();
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].path(), format!("{}/kernel", conv.name()));
+        assert_eq!(
+            (w[0].shape().dims(), w[1].shape().dims()),
+            (&[3, 2, 2, 6][..], &[6][..])
+        );
+        let conv = Conv1D::new(2, 3).unwrap().use_bias(false);
+        conv.forward(&ramp(&[1, 5, 3], 0.1, 0.0)).unwrap();
+        assert_eq!(conv.weights().len(), 1);
+        assert!(conv.bias().is_none());
+    }
+
+    #[test]
+    fn numerics_match_keras() {
+        // keras.layers.Conv1D(2, 3, padding="causal", dilation_rate=2) on
+        // ramp((1,5,3), .1, -.5), kernel ramp((3,3,2), .05, -.4), bias [.1, -.2].
+        let conv = Conv1D::new(2, 3)
+            .unwrap()
+            .padding("causal")
+            .unwrap()
+            .dilation_rate(2)
+            .unwrap();
+        let bias = Tensor::from_vec(vec![0.1f32, -0.2], [2]).unwrap();
+        let y = run(
+            &conv,
+            &ramp(&[1, 5, 3], 0.1, -0.5),
+            &[ramp(&[3, 3, 2], 0.05, -0.4), bias],
+        );
+        assert_close(
+            &y,
+            &[1, 5, 2],
+            &[
+                -0.24, -0.6, 0.03, -0.285, 0.32, -0.01, 0.59, 0.35, 1.24, 1.03,
+            ],
+        );
+        // keras.layers.Conv2D(2, 2, groups=2, data_format="channels_first", padding="same",
+        //     activation="relu") on ramp((1,2,3,3), .1, -.8), kernel ramp((2,2,1,2), .1, -.3),
+        //     bias [.05, -.05].
+        let conv = Conv2D::new(2, 2)
+            .unwrap()
+            .groups(2)
+            .unwrap()
+            .data_format("channels_first")
+            .unwrap()
+            .padding("same")
+            .unwrap()
+            .activation("relu")
+            .unwrap();
+        let bias = Tensor::from_vec(vec![0.05f32, -0.05], [2]).unwrap();
+        let y = run(
+            &conv,
+            &ramp(&[1, 2, 3, 3], 0.1, -0.8),
+            &[ramp(&[2, 2, 1, 2], 0.1, -0.3), bias],
+        );
+        assert_close(
+            &y,
+            &[1, 2, 3, 3],
+            &[
+                0.19, 0.19, 0.2, 0.19, 0.19, 0.14, 0.12, 0.08, 0.05, 0.21, 0.25, 0.01, 0.33, 0.37,
+                0.01, 0.0, 0.0, 0.0,
+            ],
+        );
+    }
+}

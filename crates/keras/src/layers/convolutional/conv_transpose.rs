@@ -195,3 +195,117 @@ impl ConvKind for Transpose {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::constraints::Constraint;
+    use crate::layers::convolutional::test_utils::{
+        assert_close, check_config, output_shape, ramp, run,
+    };
+    use crate::layers::LayerExt;
+
+    #[test]
+    fn config_matches_keras() {
+        // keras.layers.Conv2DTranspose(3, (2, 3), strides=(2, 1), output_padding=(1, 0),
+        //     padding="valid", activation="tanh", bias_initializer="ones",
+        //     kernel_constraint="unit_norm", name="t2").get_config()
+        let python = r#"{"name": "t2", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "filters": 3, "kernel_size": [2, 3], "strides": [2, 1], "padding": "valid", "output_padding": [1, 0], "data_format": "channels_last", "dilation_rate": [1, 1], "activation": "tanh", "use_bias": true, "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null, "input_axes": null, "output_axes": null}, "registered_name": null}, "bias_initializer": {"module": "keras.initializers", "class_name": "Ones", "config": {}, "registered_name": null}, "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": {"module": "keras.constraints", "class_name": "UnitNorm", "config": {"axis": 0}, "registered_name": null}, "bias_constraint": null}"#;
+        let layer = Conv2DTranspose::new(3, [2, 3])
+            .unwrap()
+            .named("t2")
+            .strides([2, 1])
+            .unwrap()
+            .output_padding([1, 0])
+            .unwrap()
+            .activation("tanh")
+            .unwrap()
+            .bias_initializer(Initializer::Ones)
+            .kernel_constraint(Constraint::get("unit_norm").unwrap());
+        check_config(&layer, python, Conv2DTranspose::from_config);
+    }
+
+    #[test]
+    fn shapes_and_errors() {
+        // keras.layers.Conv2DTranspose(4, 3, strides=2, padding="same")
+        //     .compute_output_shape((None, None, 5, 3)) == [None, None, 10, 4]
+        let t = Conv2DTranspose::new(4, 3)
+            .unwrap()
+            .strides(2)
+            .unwrap()
+            .padding("same")
+            .unwrap();
+        let shape = output_shape(&t, vec![None, None, Some(5), Some(3)]);
+        assert_eq!(shape, vec![None, None, Some(10), Some(4)]);
+        // keras.layers.Conv3DTranspose(4, 3, strides=2, output_padding=1)
+        //     .compute_output_shape((None, 5, None, 4, 3)) == [None, 12, None, 10, 4]
+        let t = Conv3DTranspose::new(4, 3)
+            .unwrap()
+            .strides(2)
+            .unwrap()
+            .output_padding(1)
+            .unwrap();
+        let shape = output_shape(&t, vec![None, Some(5), None, Some(4), Some(3)]);
+        assert_eq!(shape, vec![None, Some(12), None, Some(10), Some(4)]);
+        t.forward(&ramp(&[1, 5, 2, 4, 3], 0.01, 0.0)).unwrap();
+        let k = &t.kernels().unwrap()[0];
+        assert_eq!(k.shape().dims(), &[3, 3, 3, 4, 3]);
+        assert_eq!(t.weights().len(), 2);
+        // output_padding must stay below the strides.
+        let bad = Conv1DTranspose::new(2, 3)
+            .unwrap()
+            .output_padding(1)
+            .unwrap();
+        assert!(bad.forward(&ramp(&[1, 4, 2], 0.1, 0.0)).is_err());
+        assert!(Conv1DTranspose::new(2, 3)
+            .unwrap()
+            .padding("causal")
+            .is_err());
+    }
+
+    #[test]
+    fn numerics_match_keras() {
+        // keras.layers.Conv1DTranspose(2, 3, strides=2, padding="same", output_padding=1) on
+        // ramp((1,3,2), .1, -.2), kernel ramp((3,2,2), .1, -.5), bias [.1, .2].
+        let t = Conv1DTranspose::new(2, 3)
+            .unwrap()
+            .strides(2)
+            .unwrap()
+            .padding("same")
+            .unwrap()
+            .output_padding(1)
+            .unwrap();
+        let bias = Tensor::from_vec(vec![0.1f32, 0.2], [2]).unwrap();
+        let y = run(
+            &t,
+            &ramp(&[1, 3, 2], 0.1, -0.2),
+            &[ramp(&[3, 2, 2], 0.1, -0.5), bias],
+        );
+        assert_close(
+            &y,
+            &[1, 6, 2],
+            &[
+                0.24, 0.28, 0.12, 0.16, -0.04, 0.02, 0.1, 0.22, -0.08, 0.14, 0.08, 0.28,
+            ],
+        );
+        // keras.layers.Conv2DTranspose(1, 2, dilation_rate=2, data_format="channels_first") on
+        // ramp((1,2,2,2), .1, -.3), kernel ramp((2,2,1,2), .2, -.3), bias [.5].
+        let t = Conv2DTranspose::new(1, 2)
+            .unwrap()
+            .dilation_rate(2)
+            .unwrap()
+            .data_format("channels_first")
+            .unwrap();
+        let bias = Tensor::from_vec(vec![0.5f32], [1]).unwrap();
+        let y = run(
+            &t,
+            &ramp(&[1, 2, 2, 2], 0.1, -0.3),
+            &[ramp(&[2, 2, 1, 2], 0.2, -0.3), bias],
+        );
+        let want = [
+            0.58, 0.54, 0.5, 0.54, 0.5, 0.46, 0.58, 0.62, 0.42, 0.54, 0.34, 0.54, 0.66, 0.78, 0.74,
+            0.94,
+        ];
+        assert_close(&y, &[1, 1, 4, 4], &want);
+    }
+}

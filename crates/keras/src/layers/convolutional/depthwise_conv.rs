@@ -172,3 +172,100 @@ impl ConvKind for Depthwise {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::convolutional::test_utils::{
+        assert_close, check_config, output_shape, ramp, run,
+    };
+    use crate::layers::LayerExt;
+
+    #[test]
+    fn config_matches_keras() {
+        // keras.layers.DepthwiseConv2D((3, 1), depth_multiplier=3, strides=(1, 2),
+        //     padding="same", depthwise_initializer="ones",
+        //     depthwise_regularizer=keras.regularizers.L1L2(0.1, 0.2),
+        //     depthwise_constraint="non_neg", activation="sigmoid", name="d2").get_config()
+        let python = r#"{"name": "d2", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "depth_multiplier": 3, "kernel_size": [3, 1], "strides": [1, 2], "padding": "same", "data_format": "channels_last", "dilation_rate": [1, 1], "activation": "sigmoid", "use_bias": true, "depthwise_initializer": {"module": "keras.initializers", "class_name": "Ones", "config": {}, "registered_name": null}, "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null}, "depthwise_regularizer": {"module": "keras.regularizers", "class_name": "L1L2", "config": {"l1": 0.1, "l2": 0.2}, "registered_name": null}, "bias_regularizer": null, "activity_regularizer": null, "depthwise_constraint": {"module": "keras.constraints", "class_name": "NonNeg", "config": {}, "registered_name": null}, "bias_constraint": null}"#;
+        let layer = DepthwiseConv2D::new([3, 1])
+            .unwrap()
+            .named("d2")
+            .depth_multiplier(3)
+            .unwrap()
+            .strides([1, 2])
+            .unwrap()
+            .padding("same")
+            .unwrap()
+            .depthwise_initializer(Initializer::Ones)
+            .depthwise_regularizer(Regularizer::L1L2 { l1: 0.1, l2: 0.2 })
+            .depthwise_constraint(Constraint::NonNeg)
+            .activation("sigmoid")
+            .unwrap();
+        check_config(&layer, python, DepthwiseConv2D::from_config);
+    }
+
+    #[test]
+    fn shapes_and_variables() {
+        // keras.layers.DepthwiseConv1D(3, depth_multiplier=2, data_format="channels_first")
+        //     .compute_output_shape((None, 3, 10)) == (None, 6, 8)
+        let d = DepthwiseConv1D::new(3)
+            .unwrap()
+            .depth_multiplier(2)
+            .unwrap()
+            .data_format("channels_first")
+            .unwrap();
+        assert_eq!(
+            output_shape(&d, vec![None, Some(3), Some(10)]),
+            vec![None, Some(6), Some(8)]
+        );
+        d.forward(&ramp(&[2, 3, 10], 0.1, 0.0)).unwrap();
+        let w = d.weights();
+        assert_eq!(w[0].path(), format!("{}/kernel", d.name()));
+        assert_eq!(
+            (w[0].shape().dims(), w[1].shape().dims()),
+            (&[3, 3, 2][..], &[6][..])
+        );
+        assert!(DepthwiseConv2D::new(3)
+            .unwrap()
+            .depth_multiplier(0)
+            .is_err());
+        assert!(d.forward(&ramp(&[2, 10], 0.1, 0.0)).is_err());
+    }
+
+    #[test]
+    fn numerics_match_keras() {
+        // keras.layers.DepthwiseConv2D(2, depth_multiplier=2, strides=2, padding="same") on
+        // ramp((1,3,3,2), .1, -.6), kernel ramp((2,2,2,2), .1, -.7), bias ramp((4,), .1, -.1).
+        let d = DepthwiseConv2D::new(2)
+            .unwrap()
+            .depth_multiplier(2)
+            .unwrap()
+            .strides(2)
+            .unwrap()
+            .padding("same")
+            .unwrap();
+        let weights = [ramp(&[2, 2, 2, 2], 0.1, -0.7), ramp(&[4], 0.1, -0.1)];
+        let y = run(&d, &ramp(&[1, 3, 3, 2], 0.1, -0.6), &weights);
+        let want = [
+            0.54, 0.56, 0.62, 0.68, 0.08, 0.2, 0.3, 0.44, -0.76, -0.52, -0.34, -0.08, -0.8, -0.6,
+            -0.45, -0.24,
+        ];
+        assert_close(&y, &[1, 2, 2, 4], &want);
+        // keras.layers.DepthwiseConv1D(2, dilation_rate=2, data_format="channels_first",
+        //     use_bias=False) on ramp((1,2,5), .1, -.3), kernel ramp((2,2,1), .3, -.5).
+        let d = DepthwiseConv1D::new(2)
+            .unwrap()
+            .dilation_rate(2)
+            .unwrap()
+            .data_format("channels_first")
+            .unwrap()
+            .use_bias(false);
+        let y = run(
+            &d,
+            &ramp(&[1, 2, 5], 0.1, -0.3),
+            &[ramp(&[2, 2, 1], 0.3, -0.5)],
+        );
+        assert_close(&y, &[1, 2, 3], &[0.14, 0.1, 0.06, 0.12, 0.14, 0.16]);
+    }
+}

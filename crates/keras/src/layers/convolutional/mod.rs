@@ -12,3 +12,5 @@ pub use conv::{Conv1D, Conv2D, Conv3D, HasKernel, Plain};
 pub use conv_transpose::{Conv1DTranspose, Conv2DTranspose, Conv3DTranspose, Transpose};
 pub use depthwise_conv::{Depthwise, DepthwiseConv1D, DepthwiseConv2D, HasDepthwise};
 pub use separable_conv::{Separable, SeparableConv1D, SeparableConv2D};
+#[cfg(test)]
+pub(crate) mod test_utils;

@@ -147,3 +147,88 @@ impl ConvKind for Separable {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::convolutional::test_utils::{
+        assert_close, check_config, output_shape, ramp, run,
+    };
+    use crate::layers::LayerExt;
+    use keras_ops::Tensor;
+
+    #[test]
+    fn config_matches_keras() {
+        // keras.layers.SeparableConv2D(5, 3, strides=2, padding="same", depth_multiplier=2,
+        //     data_format="channels_first", pointwise_initializer="zeros",
+        //     pointwise_regularizer="l1", depthwise_constraint="max_norm", activation="relu",
+        //     name="s2").get_config()
+        let python = r#"{"name": "s2", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "depth_multiplier": 2, "filters": 5, "kernel_size": [3, 3], "strides": [2, 2], "padding": "same", "data_format": "channels_first", "dilation_rate": [1, 1], "activation": "relu", "use_bias": true, "depthwise_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null, "input_axes": null, "output_axes": null}, "registered_name": null}, "pointwise_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null}, "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null}, "depthwise_regularizer": null, "pointwise_regularizer": {"module": "keras.regularizers", "class_name": "L1", "config": {"l1": 0.009999999776482582}, "registered_name": null}, "bias_regularizer": null, "activity_regularizer": null, "depthwise_constraint": {"module": "keras.constraints", "class_name": "MaxNorm", "config": {"max_value": 2, "axis": 0}, "registered_name": null}, "pointwise_constraint": null, "bias_constraint": null}"#;
+        let layer = SeparableConv2D::new(5, 3)
+            .unwrap()
+            .named("s2")
+            .strides(2)
+            .unwrap()
+            .padding("same")
+            .unwrap()
+            .depth_multiplier(2)
+            .unwrap()
+            .data_format("channels_first")
+            .unwrap()
+            .pointwise_initializer(Initializer::Zeros)
+            .pointwise_regularizer(Regularizer::get("l1").unwrap())
+            .depthwise_constraint(Constraint::get("max_norm").unwrap())
+            .activation("relu")
+            .unwrap();
+        check_config(&layer, python, SeparableConv2D::from_config);
+    }
+
+    #[test]
+    fn shapes_and_variables() {
+        // keras.layers.SeparableConv2D(4, 3, padding="same", strides=2)
+        //     .compute_output_shape((None, 7, None, 3)) == (None, 4, None, 4)
+        let s = SeparableConv2D::new(4, 3)
+            .unwrap()
+            .padding("same")
+            .unwrap()
+            .strides(2)
+            .unwrap();
+        assert_eq!(
+            output_shape(&s, vec![None, Some(7), None, Some(3)]),
+            vec![None, Some(4), None, Some(4)]
+        );
+        s.forward(&ramp(&[1, 7, 5, 3], 0.1, 0.0)).unwrap();
+        let w = s.weights();
+        let names: Vec<String> = w
+            .iter()
+            .map(|v| v.path().rsplit('/').next().unwrap().to_string())
+            .collect();
+        assert_eq!(names, ["depthwise_kernel", "pointwise_kernel", "bias"]);
+        assert_eq!(w[1].shape().dims(), &[1, 1, 3, 4]);
+        assert!(SeparableConv1D::new(0, 3).is_err());
+    }
+
+    #[test]
+    fn numerics_match_keras() {
+        // keras.layers.SeparableConv1D(3, 2, depth_multiplier=2, dilation_rate=2) on
+        // ramp((1,5,2), .1, -.4), depthwise ramp((2,2,2), .1, -.3),
+        // pointwise ramp((1,4,3), .05, -.2), bias [.1, 0, -.1].
+        let s = SeparableConv1D::new(3, 2)
+            .unwrap()
+            .depth_multiplier(2)
+            .unwrap()
+            .dilation_rate(2)
+            .unwrap();
+        let bias = Tensor::from_vec(vec![0.1f32, 0.0, -0.1], [3]).unwrap();
+        let weights = [
+            ramp(&[2, 2, 2], 0.1, -0.3),
+            ramp(&[1, 4, 3], 0.05, -0.2),
+            bias,
+        ];
+        let y = run(&s, &ramp(&[1, 5, 2], 0.1, -0.4), &weights);
+        let want = [
+            0.088, 0.003, -0.082, 0.12, 0.039, -0.042, 0.152, 0.075, -0.002,
+        ];
+        assert_close(&y, &[1, 3, 3], &want);
+    }
+}

@@ -86,3 +86,46 @@ impl PoolMode for Average {
         ops::divide(&ops::sum(&kept, axes, keepdims)?, &count)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::convolutional::test_utils::{
+        assert_close, check_config, output_shape, signed_ramp,
+    };
+    use crate::layers::LayerExt;
+
+    #[test]
+    fn config_matches_keras() {
+        // keras.layers.AveragePooling3D(2, strides=(1, 2, 1), name="a").get_config()
+        let python = r#"{"name": "a", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "pool_size": [2, 2, 2], "padding": "valid", "strides": [1, 2, 1], "data_format": "channels_last"}"#;
+        let layer = AveragePooling3D::new(2)
+            .unwrap()
+            .named("a")
+            .strides([1, 2, 1])
+            .unwrap();
+        check_config(&layer, python, AveragePooling3D::from_config);
+    }
+
+    #[test]
+    fn shapes_and_numerics() {
+        // keras.layers.AveragePooling1D(3, strides=2).compute_output_shape((None, 10, 3))
+        let p = AveragePooling1D::new(3).unwrap().strides(2).unwrap();
+        assert_eq!(
+            output_shape(&p, vec![None, Some(10), Some(3)]),
+            vec![None, Some(4), Some(3)]
+        );
+        // keras.layers.AveragePooling2D(2, strides=1, padding="same") on
+        // signed_ramp(): padding is not counted.
+        let x = signed_ramp();
+        let p = AveragePooling2D::new(2)
+            .unwrap()
+            .strides(1)
+            .unwrap()
+            .padding("same")
+            .unwrap();
+        let want = [0.0, 0.0, -1.05, 0.0, 0.0, 1.05, -0.35, 0.35, 3.3];
+        assert_close(&p.forward(&x).unwrap(), &[1, 3, 3, 1], &want);
+        assert!(AveragePooling2D::new(0).is_err());
+    }
+}

@@ -166,3 +166,68 @@ impl<M: PoolMode, const N: usize> Layer for GlobalPooling<M, N> {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::convolutional::test_utils::{
+        assert_close, check_config, output_shape, ramp,
+    };
+    use crate::layers::LayerExt;
+
+    #[test]
+    fn config_matches_keras() {
+        // keras.layers.GlobalAveragePooling1D(data_format="channels_first", keepdims=True,
+        //     name="g").get_config()
+        let python = r#"{"name": "g", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "data_format": "channels_first", "keepdims": true}"#;
+        let layer = GlobalAveragePooling1D::new()
+            .named("g")
+            .data_format("channels_first")
+            .unwrap()
+            .keepdims(true);
+        check_config(&layer, python, GlobalAveragePooling1D::from_config);
+    }
+
+    #[test]
+    fn shapes() {
+        let g = GlobalMaxPooling3D::new();
+        let shape = output_shape(&g, vec![None, Some(4), None, Some(2), Some(5)]);
+        assert_eq!(shape, vec![None, Some(5)]);
+        let g = GlobalAveragePooling2D::new()
+            .data_format("channels_first")
+            .unwrap()
+            .keepdims(true);
+        let shape = output_shape(&g, vec![None, Some(3), None, None]);
+        assert_eq!(shape, vec![None, Some(3), Some(1), Some(1)]);
+        assert!(g.forward(&ramp(&[2, 3, 4], 0.1, 0.0)).is_err());
+        assert!(GlobalAveragePooling1D::new().supports_masking());
+        assert!(!GlobalAveragePooling2D::new().supports_masking());
+        assert!(!GlobalMaxPooling1D::new().supports_masking());
+    }
+
+    #[test]
+    fn numerics_match_keras() {
+        // keras.layers.GlobalAveragePooling1D(keepdims=True)(ramp((2,3,2), .5, -1),
+        //     mask=[[1,1,0],[1,0,0]])
+        let x = ramp(&[2, 3, 2], 0.5, -1.0);
+        let mask = Tensor::from_vec(vec![true, true, false, true, false, false], [2, 3]).unwrap();
+        let args = CallArgs {
+            training: false,
+            masks: vec![Some(mask.clone())],
+        };
+        let g = GlobalAveragePooling1D::new().keepdims(true);
+        let y = g
+            .call_with(std::slice::from_ref(&x), &args)
+            .unwrap()
+            .remove(0);
+        assert_close(&y, &[2, 1, 2], &[-0.5, 0.0, 2.0, 2.5]);
+        assert!(g.compute_mask(&[x], &[Some(mask)]).unwrap()[0].is_none());
+        // keras.layers.GlobalMaxPooling2D(data_format="channels_first")(ramp((2,2,2,2), 1, 0) % 3)
+        let v: Vec<f32> = (0..16).map(|i| (i % 3) as f32).collect();
+        let x = Tensor::from_vec(v, [2, 2, 2, 2]).unwrap();
+        let g = GlobalMaxPooling2D::new()
+            .data_format("channels_first")
+            .unwrap();
+        assert_close(&g.forward(&x).unwrap(), &[2, 2], &[2.0, 2.0, 2.0, 2.0]);
+    }
+}
