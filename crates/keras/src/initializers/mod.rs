@@ -199,7 +199,7 @@ pub fn compute_fans(shape: &[usize]) -> (f64, f64) {
 impl Initializer {
     /// GlorotUniform, Keras's default kernel initializer.
     pub fn glorot_uniform() -> Initializer {
-        Self::scaled(0, None)
+        Self::scaled(1, None)
     }
 
     fn scaled(i: usize, seed: Option<u64>) -> Initializer {

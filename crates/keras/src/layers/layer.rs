@@ -120,6 +120,7 @@ pub struct LayerBase {
     weights: RwLock<Vec<Variable>>,
     penalties: RwLock<Vec<(Variable, Regularizer)>>,
     constraints: RwLock<Vec<(Variable, Constraint)>>,
+    call_losses: RwLock<Vec<Tensor>>,
     built: OnceLock<Vec<ShapeSpec>>,
     build_lock: Mutex<()>,
     node_count: AtomicUsize,
@@ -138,6 +139,7 @@ impl LayerBase {
             weights: RwLock::new(Vec::new()),
             penalties: RwLock::new(Vec::new()),
             constraints: RwLock::new(Vec::new()),
+            call_losses: RwLock::new(Vec::new()),
             built: OnceLock::new(),
             build_lock: Mutex::new(()),
             node_count: AtomicUsize::new(0),
@@ -228,12 +230,21 @@ impl LayerBase {
         Ok(v)
     }
 
-    /// The weight-regularization penalties of the layer's own variables (scalars).
+    /// The layer's own losses (scalars): those its last call recorded (see
+    /// [`set_call_losses`](LayerBase::set_call_losses)), then the weight-regularization
+    /// penalties of its variables, in Keras's order.
     pub fn losses(&self) -> Result<Vec<Tensor>> {
-        read(&self.penalties)
-            .iter()
-            .map(|(v, r)| r.penalty(&v.value()))
-            .collect()
+        let mut out = read(&self.call_losses).clone();
+        for (v, r) in read(&self.penalties).iter() {
+            out.push(r.penalty(&v.value())?);
+        }
+        Ok(out)
+    }
+
+    /// Replaces the losses recorded by the previous call (Keras's `add_loss` inside `call`,
+    /// such as activity-regularization penalties; Keras clears them at each call).
+    pub fn set_call_losses(&self, losses: Vec<Tensor>) {
+        *write(&self.call_losses) = losses;
     }
 
     /// Projects each constrained variable (Keras applies this after every optimizer step).

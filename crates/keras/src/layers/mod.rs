@@ -2,16 +2,26 @@
 //! per family, as Keras's `keras/src/layers/`).
 
 pub mod core;
+mod data_format;
 mod keras_tensor;
 mod layer;
+pub mod regularization;
 mod shape;
 mod weight_options;
 
 use std::sync::Arc;
 
-pub use self::core::{Dense, Input, InputLayer};
+pub use self::core::{
+    register_lambda, Dense, EinsumDense, Embedding, Identity, Input, InputLayer, Lambda, LambdaFn,
+    Masking,
+};
+pub use data_format::DataFormat;
 pub use keras_tensor::{KerasTensor, Node, TensorSpec};
 pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
+pub use regularization::{
+    ActivityRegularization, AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout,
+    SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
+};
 pub use shape::{shape_display, shape_from_json, shape_to_json, shapes_from_json, ShapeSpec};
 pub use weight_options::WeightOptions;
 
@@ -28,6 +38,35 @@ pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
     let table: Vec<(&str, LayerFromConfig)> = vec![
         ("InputLayer", |c: &Config| boxed(InputLayer::from_config(c))),
         ("Dense", |c: &Config| boxed(Dense::from_config(c))),
+        ("EinsumDense", |c: &Config| {
+            boxed(EinsumDense::from_config(c))
+        }),
+        ("Embedding", |c: &Config| boxed(Embedding::from_config(c))),
+        ("Identity", |c: &Config| boxed(Identity::from_config(c))),
+        ("Lambda", |c: &Config| boxed(Lambda::from_config(c))),
+        ("Masking", |c: &Config| boxed(Masking::from_config(c))),
+        ("Dropout", |c: &Config| boxed(Dropout::from_config(c))),
+        ("SpatialDropout1D", |c: &Config| {
+            boxed(SpatialDropout1D::from_config(c))
+        }),
+        ("SpatialDropout2D", |c: &Config| {
+            boxed(SpatialDropout2D::from_config(c))
+        }),
+        ("SpatialDropout3D", |c: &Config| {
+            boxed(SpatialDropout3D::from_config(c))
+        }),
+        ("GaussianDropout", |c: &Config| {
+            boxed(GaussianDropout::from_config(c))
+        }),
+        ("GaussianNoise", |c: &Config| {
+            boxed(GaussianNoise::from_config(c))
+        }),
+        ("AlphaDropout", |c: &Config| {
+            boxed(AlphaDropout::from_config(c))
+        }),
+        ("ActivityRegularization", |c: &Config| {
+            boxed(ActivityRegularization::from_config(c))
+        }),
         ("Sequential", |c: &Config| {
             boxed(crate::models::Sequential::from_config(c))
         }),
