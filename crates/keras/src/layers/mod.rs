@@ -1,12 +1,15 @@
 //! `keras.layers`: the [`Layer`] trait, symbolic tensors, and the layer families (one folder
 //! per family, as Keras's `keras/src/layers/`).
 
+pub mod activations;
 pub mod core;
 mod data_format;
 mod keras_tensor;
 mod layer;
 pub mod regularization;
 mod shape;
+#[cfg(test)]
+mod testing;
 mod weight_options;
 
 use std::sync::Arc;
@@ -15,6 +18,7 @@ pub use self::core::{
     register_lambda, Dense, EinsumDense, Embedding, Identity, Input, InputLayer, Lambda, LambdaFn,
     Masking,
 };
+pub use activations::{Activation, LeakyReLU, PReLU, ReLU, Softmax, ELU};
 pub use data_format::DataFormat;
 pub use keras_tensor::{KerasTensor, Node, TensorSpec};
 pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
@@ -67,6 +71,12 @@ pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
         ("ActivityRegularization", |c: &Config| {
             boxed(ActivityRegularization::from_config(c))
         }),
+        ("Activation", |c: &Config| boxed(Activation::from_config(c))),
+        ("ReLU", |c: &Config| boxed(ReLU::from_config(c))),
+        ("LeakyReLU", |c: &Config| boxed(LeakyReLU::from_config(c))),
+        ("PReLU", |c: &Config| boxed(PReLU::from_config(c))),
+        ("ELU", |c: &Config| boxed(ELU::from_config(c))),
+        ("Softmax", |c: &Config| boxed(Softmax::from_config(c))),
         ("Sequential", |c: &Config| {
             boxed(crate::models::Sequential::from_config(c))
         }),

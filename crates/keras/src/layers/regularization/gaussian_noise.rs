@@ -27,7 +27,7 @@ pub struct GaussianNoise {
 }
 
 fn check_stddev(stddev: f64) -> Result<f64> {
-    if !(stddev >= 0.0) {
+    if stddev.is_nan() || stddev < 0.0 {
         bail!(
             "GaussianNoise",
             "invalid value for `stddev`: expected a float >= 0, got {stddev}"
@@ -113,7 +113,7 @@ mod tests {
             .unwrap()
             .named("gaussian_noise")
             .get_config();
-        assert_eq!(c, serde_json::from_str::<Config>(expected).unwrap());
+        crate::layers::testing::assert_keras_config(&c, expected);
         assert_eq!(GaussianNoise::from_config(&c).unwrap().get_config(), c);
         assert!(GaussianNoise::new(-1.0).is_err());
     }
