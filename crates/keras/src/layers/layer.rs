@@ -214,7 +214,43 @@ impl LayerBase {
         regularizer: Option<&Regularizer>,
         constraint: Option<&Constraint>,
     ) -> Result<Variable> {
-        let value = initializer.sample(shape, self.dtype_policy.variable_dtype())?;
+        let dtype = self.dtype_policy.variable_dtype();
+        self.add_weight_full(
+            name,
+            shape,
+            initializer,
+            dtype,
+            trainable,
+            regularizer,
+            constraint,
+        )
+    }
+
+    /// [`add_weight`](LayerBase::add_weight) with an explicit dtype instead of the policy's
+    /// variable dtype (Keras's `add_weight(dtype=...)`, e.g. an int32 counter).
+    pub fn add_weight_of(
+        &self,
+        name: &str,
+        shape: &[usize],
+        initializer: &Initializer,
+        dtype: DType,
+        trainable: bool,
+    ) -> Result<Variable> {
+        self.add_weight_full(name, shape, initializer, dtype, trainable, None, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_weight_full(
+        &self,
+        name: &str,
+        shape: &[usize],
+        initializer: &Initializer,
+        dtype: DType,
+        trainable: bool,
+        regularizer: Option<&Regularizer>,
+        constraint: Option<&Constraint>,
+    ) -> Result<Variable> {
+        let value = initializer.sample(shape, dtype)?;
         let path = format!("{}/{}", self.name, name);
         let v = Variable::with_path(value, name, &path, trainable && self.trainable());
         self.weights

@@ -6,6 +6,7 @@ pub mod core;
 mod data_format;
 mod keras_tensor;
 mod layer;
+pub mod preprocessing;
 pub mod regularization;
 mod shape;
 #[cfg(test)]
@@ -22,6 +23,10 @@ pub use activations::{Activation, LeakyReLU, PReLU, ReLU, Softmax, ELU};
 pub use data_format::DataFormat;
 pub use keras_tensor::{KerasTensor, Node, TensorSpec};
 pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
+pub use preprocessing::{
+    CategoryEncoding, CenterCrop, Discretization, Interpolation, Normalization, OutputMode,
+    Rescaling, Resizing,
+};
 pub use regularization::{
     ActivityRegularization, AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout,
     SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
@@ -77,6 +82,18 @@ pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
         ("PReLU", |c: &Config| boxed(PReLU::from_config(c))),
         ("ELU", |c: &Config| boxed(ELU::from_config(c))),
         ("Softmax", |c: &Config| boxed(Softmax::from_config(c))),
+        ("Rescaling", |c: &Config| boxed(Rescaling::from_config(c))),
+        ("Normalization", |c: &Config| {
+            boxed(Normalization::from_config(c))
+        }),
+        ("Discretization", |c: &Config| {
+            boxed(Discretization::from_config(c))
+        }),
+        ("CategoryEncoding", |c: &Config| {
+            boxed(CategoryEncoding::from_config(c))
+        }),
+        ("Resizing", |c: &Config| boxed(Resizing::from_config(c))),
+        ("CenterCrop", |c: &Config| boxed(CenterCrop::from_config(c))),
         ("Sequential", |c: &Config| {
             boxed(crate::models::Sequential::from_config(c))
         }),

@@ -173,7 +173,9 @@ mod tests {
             training: false,
             masks: vec![Some(mask)],
         };
-        let y = Softmax::new().call_with(std::slice::from_ref(&x), &args).unwrap();
+        let y = Softmax::new()
+            .call_with(std::slice::from_ref(&x), &args)
+            .unwrap();
         let third = 1.0 / 3.0;
         close(
             &y[0].to_vec::<f32>().unwrap(),
