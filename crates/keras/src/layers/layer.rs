@@ -121,6 +121,7 @@ pub struct LayerBase {
     weights: RwLock<Vec<Variable>>,
     penalties: RwLock<Vec<(Variable, Regularizer)>>,
     constraints: RwLock<Vec<(Variable, Constraint)>>,
+    call_losses: RwLock<Vec<Tensor>>,
     built: OnceLock<Vec<ShapeSpec>>,
     build_lock: Mutex<()>,
     node_count: AtomicUsize,
@@ -140,6 +141,7 @@ impl LayerBase {
             weights: RwLock::new(Vec::new()),
             penalties: RwLock::new(Vec::new()),
             constraints: RwLock::new(Vec::new()),
+            call_losses: RwLock::new(Vec::new()),
             built: OnceLock::new(),
             build_lock: Mutex::new(()),
             node_count: AtomicUsize::new(0),
@@ -228,7 +230,43 @@ impl LayerBase {
         regularizer: Option<&Regularizer>,
         constraint: Option<&Constraint>,
     ) -> Result<Variable> {
-        let value = initializer.sample(shape, self.dtype_policy.variable_dtype())?;
+        let dtype = self.dtype_policy.variable_dtype();
+        self.add_weight_full(
+            name,
+            shape,
+            initializer,
+            dtype,
+            trainable,
+            regularizer,
+            constraint,
+        )
+    }
+
+    /// [`add_weight`](LayerBase::add_weight) with an explicit dtype instead of the policy's
+    /// variable dtype (Keras's `add_weight(dtype=...)`, e.g. an int32 counter).
+    pub fn add_weight_of(
+        &self,
+        name: &str,
+        shape: &[usize],
+        initializer: &Initializer,
+        dtype: DType,
+        trainable: bool,
+    ) -> Result<Variable> {
+        self.add_weight_full(name, shape, initializer, dtype, trainable, None, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_weight_full(
+        &self,
+        name: &str,
+        shape: &[usize],
+        initializer: &Initializer,
+        dtype: DType,
+        trainable: bool,
+        regularizer: Option<&Regularizer>,
+        constraint: Option<&Constraint>,
+    ) -> Result<Variable> {
+        let value = initializer.sample(shape, dtype)?;
         let path = format!("{}/{}", self.name, name);
         let v = Variable::with_path(value, name, &path, trainable && self.trainable());
         self.weights
@@ -244,12 +282,21 @@ impl LayerBase {
         Ok(v)
     }
 
-    /// The weight-regularization penalties of the layer's own variables (scalars).
+    /// The layer's own losses (scalars): those its last call recorded (see
+    /// [`set_call_losses`](LayerBase::set_call_losses)), then the weight-regularization
+    /// penalties of its variables, in Keras's order.
     pub fn losses(&self) -> Result<Vec<Tensor>> {
-        read(&self.penalties)
-            .iter()
-            .map(|(v, r)| r.penalty(&v.value()))
-            .collect()
+        let mut out = read(&self.call_losses).clone();
+        for (v, r) in read(&self.penalties).iter() {
+            out.push(r.penalty(&v.value())?);
+        }
+        Ok(out)
+    }
+
+    /// Replaces the losses recorded by the previous call (Keras's `add_loss` inside `call`,
+    /// such as activity-regularization penalties; Keras clears them at each call).
+    pub fn set_call_losses(&self, losses: Vec<Tensor>) {
+        *write(&self.call_losses) = losses;
     }
 
     /// Projects each constrained variable (Keras applies this after every optimizer step).
@@ -444,14 +491,19 @@ pub trait LayerExt: Layer {
         Ok(())
     }
 
-    /// Eager call on several inputs: builds on first use, then calls.
+    /// Eager call on several inputs: builds on first use, then calls; an
+    /// `activity_regularizer` records its penalty in [`LayerBase::losses`].
     fn call_with(&self, inputs: &[Tensor], args: &CallArgs) -> Result<Vec<Tensor>> {
         let shapes: Vec<ShapeSpec> = inputs
             .iter()
             .map(|t| t.dims().iter().map(|&d| Some(d)).collect())
             .collect();
         self.ensure_built(&shapes)?;
-        self.call(inputs, args)
+        let outputs = self.call(inputs, args)?;
+        if let (Some(r), Some(y)) = (self.base().activity_regularizer(), outputs.first()) {
+            crate::layers::regularization::record_activity(self.base(), Some(r), y)?;
+        }
+        Ok(outputs)
     }
 
     /// Eager call on one input in inference mode (Keras's `layer(x)`).

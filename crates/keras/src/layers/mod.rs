@@ -1,6 +1,7 @@
 //! `keras.layers`: the [`Layer`] trait, symbolic tensors, and the layer families (one folder
 //! per family, as Keras's `keras/src/layers/`).
 
+pub mod activations;
 pub mod convolutional;
 pub mod core;
 mod data_format;
@@ -9,14 +10,22 @@ mod layer;
 pub mod merging;
 pub mod normalization;
 pub mod pooling;
+pub mod preprocessing;
+pub mod regularization;
 pub mod reshaping;
 mod shape;
 mod subclass;
+#[cfg(test)]
+mod testing;
 mod weight_options;
 
 use std::sync::Arc;
 
-pub use self::core::{Dense, Input, InputLayer};
+pub use self::core::{
+    register_lambda, Dense, EinsumDense, Embedding, Identity, Input, InputLayer, Lambda, LambdaFn,
+    Masking,
+};
+pub use activations::{Activation, LeakyReLU, PReLU, ReLU, Softmax, ELU};
 pub use convolutional::{
     Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, DepthwiseConv1D,
     DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
@@ -37,6 +46,14 @@ pub use pooling::{
     AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
     GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
     GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D,
+};
+pub use preprocessing::{
+    CategoryEncoding, CenterCrop, Discretization, Interpolation, Normalization, OutputMode,
+    Rescaling, Resizing,
+};
+pub use regularization::{
+    ActivityRegularization, AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout,
+    SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
 };
 pub use reshaping::{
     Cropping, Cropping1D, Cropping2D, Cropping3D, Flatten, Permute, RepeatVector, Reshape,
@@ -174,6 +191,53 @@ pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
         ("ZeroPadding3D", |c: &Config| {
             boxed(ZeroPadding3D::from_config(c))
         }),
+        ("EinsumDense", |c: &Config| {
+            boxed(EinsumDense::from_config(c))
+        }),
+        ("Embedding", |c: &Config| boxed(Embedding::from_config(c))),
+        ("Identity", |c: &Config| boxed(Identity::from_config(c))),
+        ("Lambda", |c: &Config| boxed(Lambda::from_config(c))),
+        ("Masking", |c: &Config| boxed(Masking::from_config(c))),
+        ("Dropout", |c: &Config| boxed(Dropout::from_config(c))),
+        ("SpatialDropout1D", |c: &Config| {
+            boxed(SpatialDropout1D::from_config(c))
+        }),
+        ("SpatialDropout2D", |c: &Config| {
+            boxed(SpatialDropout2D::from_config(c))
+        }),
+        ("SpatialDropout3D", |c: &Config| {
+            boxed(SpatialDropout3D::from_config(c))
+        }),
+        ("GaussianDropout", |c: &Config| {
+            boxed(GaussianDropout::from_config(c))
+        }),
+        ("GaussianNoise", |c: &Config| {
+            boxed(GaussianNoise::from_config(c))
+        }),
+        ("AlphaDropout", |c: &Config| {
+            boxed(AlphaDropout::from_config(c))
+        }),
+        ("ActivityRegularization", |c: &Config| {
+            boxed(ActivityRegularization::from_config(c))
+        }),
+        ("Activation", |c: &Config| boxed(Activation::from_config(c))),
+        ("ReLU", |c: &Config| boxed(ReLU::from_config(c))),
+        ("LeakyReLU", |c: &Config| boxed(LeakyReLU::from_config(c))),
+        ("PReLU", |c: &Config| boxed(PReLU::from_config(c))),
+        ("ELU", |c: &Config| boxed(ELU::from_config(c))),
+        ("Softmax", |c: &Config| boxed(Softmax::from_config(c))),
+        ("Rescaling", |c: &Config| boxed(Rescaling::from_config(c))),
+        ("Normalization", |c: &Config| {
+            boxed(Normalization::from_config(c))
+        }),
+        ("Discretization", |c: &Config| {
+            boxed(Discretization::from_config(c))
+        }),
+        ("CategoryEncoding", |c: &Config| {
+            boxed(CategoryEncoding::from_config(c))
+        }),
+        ("Resizing", |c: &Config| boxed(Resizing::from_config(c))),
+        ("CenterCrop", |c: &Config| boxed(CenterCrop::from_config(c))),
         ("Sequential", |c: &Config| {
             boxed(crate::models::Sequential::from_config(c))
         }),

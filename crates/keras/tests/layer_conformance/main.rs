@@ -52,35 +52,8 @@ use fixture::{fixtures_dir, json_diff, load_dir};
 /// Layer classes in the fixtures that keras-rs does not implement yet, one per line and
 /// grouped by family (delete a line when its class lands).
 const NOT_IMPLEMENTED: &[&str] = &[
-    // core
-    "EinsumDense",
-    "Embedding",
-    "Identity",
-    "Masking",
-    // regularization
-    "Dropout",
-    "SpatialDropout1D",
-    "SpatialDropout2D",
-    "SpatialDropout3D",
-    "GaussianDropout",
-    "GaussianNoise",
-    "AlphaDropout",
-    "ActivityRegularization",
-    // activations
-    "Activation",
-    "ReLU",
-    "LeakyReLU",
-    "PReLU",
-    "ELU",
-    "Softmax",
     // preprocessing
-    "Rescaling",
-    "Normalization",
-    "Discretization",
-    "CategoryEncoding",
     "Hashing",
-    "Resizing",
-    "CenterCrop",
 ];
 
 /// Cases of implemented classes that are known to differ from Keras, with the reason. They
