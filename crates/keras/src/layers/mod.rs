@@ -48,8 +48,8 @@ pub use pooling::{
     GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D,
 };
 pub use preprocessing::{
-    CategoryEncoding, CenterCrop, Discretization, Interpolation, Normalization, OutputMode,
-    Rescaling, Resizing,
+    CategoryEncoding, CenterCrop, Discretization, Hashing, Interpolation, Normalization,
+    OutputMode, Rescaling, Resizing,
 };
 pub use regularization::{
     ActivityRegularization, AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout,
@@ -79,6 +79,7 @@ pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
     let table: Vec<(&str, LayerFromConfig)> = vec![
         ("InputLayer", |c: &Config| boxed(InputLayer::from_config(c))),
         ("Dense", |c: &Config| boxed(Dense::from_config(c))),
+        ("Hashing", |c: &Config| boxed(Hashing::from_config(c))),
         ("Conv1D", |c: &Config| boxed(Conv1D::from_config(c))),
         ("Conv2D", |c: &Config| boxed(Conv2D::from_config(c))),
         ("Conv3D", |c: &Config| boxed(Conv3D::from_config(c))),

@@ -51,10 +51,7 @@ use fixture::{fixtures_dir, json_diff, load_dir};
 
 /// Layer classes in the fixtures that keras-rs does not implement yet, one per line and
 /// grouped by family (delete a line when its class lands).
-const NOT_IMPLEMENTED: &[&str] = &[
-    // preprocessing
-    "Hashing",
-];
+const NOT_IMPLEMENTED: &[&str] = &[];
 
 /// Cases of implemented classes that are known to differ from Keras, with the reason. They
 /// still run; the test fails if one of them passes (delete its line then), so this list
