@@ -124,7 +124,7 @@ impl Hashing {
     fn bin(&self, text: &str) -> i64 {
         let masked = self.mask_value.as_ref().is_some_and(|m| match m {
             Value::String(s) => s == text,
-            other => other.to_string() == text,
+            other => other.as_i64().is_some() && text.parse::<i64>().ok() == other.as_i64(),
         });
         let reserved = usize::from(self.mask_value.is_some() && self.num_bins > 1);
         if masked && reserved == 1 {
