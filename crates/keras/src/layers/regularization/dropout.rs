@@ -1,4 +1,7 @@
-//! `Dropout`: zeroes random inputs during training and rescales the rest.
+//! `Dropout` and its variants that share its arguments (`rate`, `noise_shape`, `seed`):
+//! one generic layer, [`RateDropout`], with the noise as a [`DropoutKind`].
+
+use std::marker::PhantomData;
 
 use keras_ops::random::{self, SeedGenerator};
 use keras_ops::{ops, Result, Tensor};
@@ -9,6 +12,35 @@ use crate::layers::shape::{shape_from_json, shape_to_json, ShapeSpec};
 use crate::layers::{CallArgs, Layer, LayerBase};
 use crate::saving::object::Config;
 use crate::saving::ConfigExt;
+
+/// What a dropout layer does to its input in training.
+pub trait DropoutKind: Send + Sync + 'static {
+    /// The Keras class name.
+    const CLASS: &'static str;
+    /// The training-time output for `x`, with a keep mask of shape `noise`.
+    fn apply(x: &Tensor, rate: f64, noise: &[usize], gen: &SeedGenerator) -> Result<Tensor>;
+}
+
+/// Keras's `Dropout`: zeroes with probability `rate` and scales the rest by `1 / (1 - rate)`.
+pub struct Standard;
+
+impl DropoutKind for Standard {
+    const CLASS: &'static str = "Dropout";
+    fn apply(x: &Tensor, rate: f64, noise: &[usize], gen: &SeedGenerator) -> Result<Tensor> {
+        drop(x, rate, noise, gen)
+    }
+}
+
+/// A layer with Keras's dropout arguments; identity at inference. See [`Dropout`] and
+/// [`AlphaDropout`](super::AlphaDropout).
+pub struct RateDropout<K: DropoutKind> {
+    base: LayerBase,
+    rate: f64,
+    noise_shape: Option<ShapeSpec>,
+    seed: Option<u64>,
+    generator: SeedGenerator,
+    kind: PhantomData<K>,
+}
 
 /// Sets inputs to 0 with probability `rate` in training and scales the others by
 /// `1 / (1 - rate)`; the identity at inference (Keras's `Dropout`).
@@ -21,13 +53,7 @@ use crate::saving::ConfigExt;
 /// let y = layer.forward_train(&x).unwrap().to_vec::<f32>().unwrap();
 /// assert!(y.iter().all(|&v| v == 0.0 || v == 2.0));
 /// ```
-pub struct Dropout {
-    base: LayerBase,
-    rate: f64,
-    noise_shape: Option<ShapeSpec>,
-    seed: Option<u64>,
-    generator: SeedGenerator,
-}
+pub type Dropout = RateDropout<Standard>;
 
 /// Keras's dropout on concrete tensors: `rate == 1` zeroes everything.
 pub(crate) fn drop(x: &Tensor, rate: f64, noise: &[usize], gen: &SeedGenerator) -> Result<Tensor> {
@@ -37,38 +63,39 @@ pub(crate) fn drop(x: &Tensor, rate: f64, noise: &[usize], gen: &SeedGenerator) 
     random::dropout(x, rate, Some(noise), gen)
 }
 
-impl Dropout {
+impl<K: DropoutKind> RateDropout<K> {
     /// Drops with probability `rate` (in `[0, 1]`).
-    pub fn new(rate: f64) -> Result<Dropout> {
-        Ok(Dropout {
-            base: LayerBase::new("Dropout", None).built_at_construction(),
-            rate: check_rate(rate, "Dropout")?,
+    pub fn new(rate: f64) -> Result<Self> {
+        Ok(RateDropout {
+            base: LayerBase::new(K::CLASS, None).built_at_construction(),
+            rate: check_rate(rate, K::CLASS)?,
             noise_shape: None,
             seed: None,
             generator: seed_generator(None),
+            kind: PhantomData,
         })
     }
     /// Names the layer.
-    pub fn named(mut self, name: &str) -> Dropout {
-        self.base = LayerBase::new("Dropout", Some(name)).built_at_construction();
+    pub fn named(mut self, name: &str) -> Self {
+        self.base = LayerBase::new(K::CLASS, Some(name)).built_at_construction();
         self
     }
     /// The shape of the keep mask, broadcast over the input (`None` = the input's dim).
-    pub fn noise_shape(mut self, shape: &[Option<usize>]) -> Dropout {
+    pub fn noise_shape(mut self, shape: &[Option<usize>]) -> Self {
         self.noise_shape = Some(shape.to_vec());
         self
     }
     /// A fixed seed.
-    pub fn seed(mut self, seed: u64) -> Dropout {
+    pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
         self.generator = seed_generator(Some(seed));
         self
     }
     /// From Keras's config.
-    pub fn from_config(c: &Config) -> Result<Dropout> {
-        let n = "Dropout";
+    pub fn from_config(c: &Config) -> Result<Self> {
+        let n = K::CLASS;
         let seed: Option<u64> = c.get_or("seed", None, n)?;
-        Ok(Dropout {
+        Ok(RateDropout {
             base: LayerBase::from_config(n, c)?.built_at_construction(),
             rate: check_rate(c.require("rate", n)?, n)?,
             noise_shape: c
@@ -78,16 +105,17 @@ impl Dropout {
                 .transpose()?,
             seed,
             generator: seed_generator(seed),
+            kind: PhantomData,
         })
     }
 }
 
-impl Layer for Dropout {
+impl<K: DropoutKind> Layer for RateDropout<K> {
     fn base(&self) -> &LayerBase {
         &self.base
     }
     fn class_name(&self) -> &str {
-        "Dropout"
+        K::CLASS
     }
     fn layer_config(&self) -> Config {
         let mut c = Config::new();
@@ -104,8 +132,8 @@ impl Layer for Dropout {
         if !args.training || self.rate == 0.0 {
             return Ok(vec![x.clone()]);
         }
-        let noise = concrete_noise_shape(self.noise_shape.as_ref(), x.dims(), "Dropout")?;
-        Ok(vec![drop(x, self.rate, &noise, &self.generator)?])
+        let noise = concrete_noise_shape(self.noise_shape.as_ref(), x.dims(), K::CLASS)?;
+        Ok(vec![K::apply(x, self.rate, &noise, &self.generator)?])
     }
     fn supports_masking(&self) -> bool {
         true

@@ -10,8 +10,8 @@ mod spatial_dropout;
 
 pub(crate) use activity_regularization::record_activity;
 pub use activity_regularization::ActivityRegularization;
-pub use alpha_dropout::AlphaDropout;
-pub use dropout::Dropout;
+pub use alpha_dropout::{Alpha, AlphaDropout};
+pub use dropout::{Dropout, DropoutKind, RateDropout, Standard};
 pub use gaussian_dropout::GaussianDropout;
 pub use gaussian_noise::GaussianNoise;
 pub use spatial_dropout::{SpatialDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D};
