@@ -43,8 +43,8 @@ pub type AlphaDropout = RateDropout<Alpha>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::Layer;
     use crate::layers::regularization::testing::identity_at_inference_and_seeded;
+    use crate::layers::Layer;
 
     #[test]
     fn config_matches_keras() {

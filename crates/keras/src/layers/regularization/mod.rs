@@ -4,16 +4,16 @@
 mod activity_regularization;
 mod alpha_dropout;
 mod dropout;
-mod gaussian_dropout;
-mod gaussian_noise;
+mod gaussian;
 mod spatial_dropout;
 
 pub(crate) use activity_regularization::record_activity;
 pub use activity_regularization::ActivityRegularization;
 pub use alpha_dropout::{Alpha, AlphaDropout};
 pub use dropout::{Dropout, DropoutKind, RateDropout, Standard};
-pub use gaussian_dropout::GaussianDropout;
-pub use gaussian_noise::GaussianNoise;
+pub use gaussian::{
+    AdditiveNoise, Gaussian, GaussianDropout, GaussianKind, GaussianNoise, MultiplicativeNoise,
+};
 pub use spatial_dropout::{SpatialDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D};
 
 use keras_backend::bail;
