@@ -7,13 +7,11 @@ use keras_backend::bail;
 use keras_ops::{config, normalize_axis, ops, result_type, DType, Result, Tensor, Variable};
 use serde_json::{json, Value};
 
-use crate::constraints::Constraint;
 use crate::initializers::Initializer;
 use crate::layers::keras_tensor::TensorSpec;
 use crate::layers::shape::ShapeSpec;
 use crate::layers::weight_options::WeightOptions;
 use crate::layers::{CallArgs, Layer, LayerBase};
-use crate::regularizers::Regularizer;
 use crate::saving::object::Config;
 use crate::saving::ConfigExt;
 
@@ -75,6 +73,8 @@ impl Default for BatchNormalization {
 }
 
 impl BatchNormalization {
+    super::affine_setters!();
+
     /// Keras's defaults: `axis=-1`, `momentum=0.99`, `epsilon=1e-3`, with `gamma` and `beta`.
     pub fn new() -> BatchNormalization {
         BatchNormalization {
@@ -115,16 +115,6 @@ impl BatchNormalization {
         self.epsilon = epsilon;
         self
     }
-    /// Whether to add the offset `beta`.
-    pub fn center(mut self, center: bool) -> Self {
-        self.center = center;
-        self
-    }
-    /// Whether to multiply by `gamma`.
-    pub fn scale(mut self, scale: bool) -> Self {
-        self.scale = scale;
-        self
-    }
     /// How `beta` is initialized, regularized and constrained.
     pub fn beta_options(mut self, options: WeightOptions) -> Self {
         self.beta = options;
@@ -135,16 +125,6 @@ impl BatchNormalization {
         self.gamma = options;
         self
     }
-    /// The `beta` initializer.
-    pub fn beta_initializer(mut self, init: Initializer) -> Self {
-        self.beta.initializer = init;
-        self
-    }
-    /// The `gamma` initializer.
-    pub fn gamma_initializer(mut self, init: Initializer) -> Self {
-        self.gamma.initializer = init;
-        self
-    }
     /// The `moving_mean` initializer.
     pub fn moving_mean_initializer(mut self, init: Initializer) -> Self {
         self.moving_mean_initializer = init;
@@ -153,26 +133,6 @@ impl BatchNormalization {
     /// The `moving_variance` initializer.
     pub fn moving_variance_initializer(mut self, init: Initializer) -> Self {
         self.moving_variance_initializer = init;
-        self
-    }
-    /// A penalty on `beta`.
-    pub fn beta_regularizer(mut self, r: Regularizer) -> Self {
-        self.beta.regularizer = Some(r);
-        self
-    }
-    /// A penalty on `gamma`.
-    pub fn gamma_regularizer(mut self, r: Regularizer) -> Self {
-        self.gamma.regularizer = Some(r);
-        self
-    }
-    /// A constraint on `beta`.
-    pub fn beta_constraint(mut self, c: Constraint) -> Self {
-        self.beta.constraint = Some(c);
-        self
-    }
-    /// A constraint on `gamma`.
-    pub fn gamma_constraint(mut self, c: Constraint) -> Self {
-        self.gamma.constraint = Some(c);
         self
     }
     /// Synchronize statistics across replicas. This runs in one process, where the batch

@@ -6,13 +6,11 @@ use keras_backend::bail;
 use keras_ops::{normalize_axis, ops, result_type, DType, Result, Tensor, Variable};
 use serde_json::json;
 
-use crate::constraints::Constraint;
 use crate::initializers::Initializer;
 use crate::layers::keras_tensor::TensorSpec;
 use crate::layers::shape::ShapeSpec;
 use crate::layers::weight_options::WeightOptions;
 use crate::layers::{shape_display, CallArgs, Layer, LayerBase};
-use crate::regularizers::Regularizer;
 use crate::saving::object::Config;
 use crate::saving::ConfigExt;
 
@@ -45,6 +43,8 @@ pub struct GroupNormalization {
 }
 
 impl GroupNormalization {
+    super::affine_setters!();
+
     /// `groups` groups (a positive count, or `-1` for one per channel), with Keras's other
     /// defaults (`axis=-1`, `epsilon=1e-3`, `gamma` and `beta`).
     pub fn new(groups: i64) -> Result<GroupNormalization> {
@@ -80,46 +80,6 @@ impl GroupNormalization {
     /// Added to the variance before the square root.
     pub fn epsilon(mut self, epsilon: f64) -> Self {
         self.epsilon = epsilon;
-        self
-    }
-    /// Whether to add the offset `beta`.
-    pub fn center(mut self, center: bool) -> Self {
-        self.center = center;
-        self
-    }
-    /// Whether to multiply by `gamma`.
-    pub fn scale(mut self, scale: bool) -> Self {
-        self.scale = scale;
-        self
-    }
-    /// The `beta` initializer.
-    pub fn beta_initializer(mut self, init: Initializer) -> Self {
-        self.beta.initializer = init;
-        self
-    }
-    /// The `gamma` initializer.
-    pub fn gamma_initializer(mut self, init: Initializer) -> Self {
-        self.gamma.initializer = init;
-        self
-    }
-    /// A penalty on `beta`.
-    pub fn beta_regularizer(mut self, r: Regularizer) -> Self {
-        self.beta.regularizer = Some(r);
-        self
-    }
-    /// A penalty on `gamma`.
-    pub fn gamma_regularizer(mut self, r: Regularizer) -> Self {
-        self.gamma.regularizer = Some(r);
-        self
-    }
-    /// A constraint on `beta`.
-    pub fn beta_constraint(mut self, c: Constraint) -> Self {
-        self.beta.constraint = Some(c);
-        self
-    }
-    /// A constraint on `gamma`.
-    pub fn gamma_constraint(mut self, c: Constraint) -> Self {
-        self.gamma.constraint = Some(c);
         self
     }
 

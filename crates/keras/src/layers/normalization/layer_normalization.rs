@@ -6,13 +6,11 @@ use keras_ops::{ops, result_type, DType, Result, Tensor, Variable};
 use serde_json::json;
 
 use super::axis::AxisArg;
-use crate::constraints::Constraint;
 use crate::initializers::Initializer;
 use crate::layers::keras_tensor::TensorSpec;
 use crate::layers::shape::ShapeSpec;
 use crate::layers::weight_options::WeightOptions;
 use crate::layers::{CallArgs, Layer, LayerBase};
-use crate::regularizers::Regularizer;
 use crate::saving::object::Config;
 use crate::saving::ConfigExt;
 
@@ -49,6 +47,8 @@ impl Default for LayerNormalization {
 }
 
 impl LayerNormalization {
+    super::affine_setters!();
+
     /// Keras's defaults: `axis=-1`, `epsilon=1e-3`, with `gamma` and `beta`.
     pub fn new() -> LayerNormalization {
         LayerNormalization {
@@ -78,50 +78,10 @@ impl LayerNormalization {
         self.epsilon = epsilon;
         self
     }
-    /// Whether to add the offset `beta`.
-    pub fn center(mut self, center: bool) -> Self {
-        self.center = center;
-        self
-    }
-    /// Whether to multiply by `gamma`.
-    pub fn scale(mut self, scale: bool) -> Self {
-        self.scale = scale;
-        self
-    }
     /// Keras's deprecated `rms_scaling` (scales by the variance, not the root mean square;
     /// prefer [`RMSNormalization`](crate::layers::RMSNormalization)).
     pub fn rms_scaling(mut self, rms_scaling: bool) -> Self {
         self.rms_scaling = rms_scaling;
-        self
-    }
-    /// The `beta` initializer.
-    pub fn beta_initializer(mut self, init: Initializer) -> Self {
-        self.beta.initializer = init;
-        self
-    }
-    /// The `gamma` initializer.
-    pub fn gamma_initializer(mut self, init: Initializer) -> Self {
-        self.gamma.initializer = init;
-        self
-    }
-    /// A penalty on `beta`.
-    pub fn beta_regularizer(mut self, r: Regularizer) -> Self {
-        self.beta.regularizer = Some(r);
-        self
-    }
-    /// A penalty on `gamma`.
-    pub fn gamma_regularizer(mut self, r: Regularizer) -> Self {
-        self.gamma.regularizer = Some(r);
-        self
-    }
-    /// A constraint on `beta`.
-    pub fn beta_constraint(mut self, c: Constraint) -> Self {
-        self.beta.constraint = Some(c);
-        self
-    }
-    /// A constraint on `gamma`.
-    pub fn gamma_constraint(mut self, c: Constraint) -> Self {
-        self.gamma.constraint = Some(c);
         self
     }
 
