@@ -56,20 +56,7 @@ const NOT_IMPLEMENTED: &[&str] = &[];
 /// Cases of implemented classes that are known to differ from Keras, with the reason. They
 /// still run; the test fails if one of them passes (delete its line then), so this list
 /// too can only shrink.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "Multiply/with_masks",
-        "the generator attached the masks so that Keras ignored them in the values (plain op); inside a model Keras merges masked positions (a Masking→Multiply model in Keras 3.15.1 keeps the unmasked operand), which keras-rs does for every call: regenerate these cases from a model with Masking inputs",
-    ),
-    (
-        "Maximum/with_masks",
-        "the generator attached the masks so that Keras ignored them in the values (plain op); inside a model Keras merges masked positions (a Masking→Maximum model in Keras 3.15.1 keeps the unmasked operand), which keras-rs does for every call: regenerate these cases from a model with Masking inputs",
-    ),
-    (
-        "Minimum/with_masks",
-        "the generator attached the masks so that Keras ignored them in the values (plain op); inside a model Keras merges masked positions (a Masking→Minimum model in Keras 3.15.1 keeps the unmasked operand), which keras-rs does for every call: regenerate these cases from a model with Masking inputs",
-    ),
-];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// Whether the layer registry knows `class_name` (a config error still means it does).
 fn is_registered(class_name: &str) -> bool {
