@@ -7,7 +7,7 @@ mod discretization;
 mod hashing;
 mod normalization;
 mod rescaling;
-mod resize;
+pub(crate) mod resize;
 mod resizing;
 
 pub use category_encoding::{CategoryEncoding, OutputMode};

@@ -1,5 +1,5 @@
-//! `UpSampling1D`, `UpSampling2D`, `UpSampling3D`: repeat (or, in 2-D, bilinearly
-//! interpolate) the spatial dims by integer factors (one generic N-D layer).
+//! `UpSampling1D`, `UpSampling2D`, `UpSampling3D`: repeat (or, in 2-D, interpolate as
+//! `keras.ops.image.resize`) the spatial dims by integer factors (one generic N-D layer).
 
 use keras_backend::bail;
 use keras_ops::{ops, DType, Result, Tensor};
@@ -7,8 +7,9 @@ use serde_json::json;
 
 use super::spatial::{check_rank, check_sizes, nd_name, parse_sizes, spatial_axes};
 use crate::layers::keras_tensor::TensorSpec;
+use crate::layers::preprocessing::resize::{resize_nhwc, to_nhwc, ResizeOptions};
 use crate::layers::shape::ShapeSpec;
-use crate::layers::{CallArgs, DataFormat, Layer, LayerBase};
+use crate::layers::{CallArgs, DataFormat, Interpolation, Layer, LayerBase};
 use crate::saving::object::Config;
 use crate::saving::ConfigExt;
 
@@ -16,7 +17,8 @@ const NAMES: [&str; 3] = ["UpSampling1D", "UpSampling2D", "UpSampling3D"];
 
 /// Upsamples the `N` spatial dims of inputs of shape `(batch, *spatial, channels)` (or
 /// channels first) by `size`, repeating each entry (`"nearest"`) or, for 2-D, with
-/// `"bilinear"` interpolation (half-pixel centers, as `keras.ops.image.resize`). Use the
+/// `"bilinear"`, `"bicubic"`, `"lanczos3"` or `"lanczos5"` interpolation (as
+/// `keras.ops.image.resize`, which Keras uses). Use the
 /// aliases [`UpSampling1D`], [`UpSampling2D`], [`UpSampling3D`].
 ///
 /// ```
@@ -29,7 +31,7 @@ pub struct UpSampling<const N: usize> {
     base: LayerBase,
     size: [usize; N],
     data_format: DataFormat,
-    bilinear: bool,
+    interpolation: Interpolation,
 }
 
 /// Repeats the steps of `(batch, steps, features)` (Keras's `UpSampling1D`, default 2).
@@ -55,7 +57,7 @@ impl<const N: usize> UpSampling<N> {
             base: LayerBase::new(Self::class(), None),
             size: [2; N],
             data_format: DataFormat::ChannelsLast,
-            bilinear: false,
+            interpolation: Interpolation::Nearest,
         }
     }
     /// Names the layer.
@@ -76,9 +78,8 @@ impl<const N: usize> UpSampling<N> {
         self.data_format = data_format;
         Ok(self)
     }
-    /// `"nearest"` or `"bilinear"` (case-insensitive; `UpSampling2D` only). Keras's other
-    /// `keras.ops.image.resize` modes (`"bicubic"`, `"lanczos3"`, `"lanczos5"`) are not
-    /// supported.
+    /// `"nearest"`, `"bilinear"`, `"bicubic"`, `"lanczos3"` or `"lanczos5"`
+    /// (case-insensitive; `UpSampling2D` only).
     pub fn interpolation(mut self, interpolation: &str) -> Result<Self> {
         if N != 2 {
             bail!(
@@ -86,15 +87,11 @@ impl<const N: usize> UpSampling<N> {
                 "only UpSampling2D has an interpolation argument"
             );
         }
-        self.bilinear = match interpolation.to_lowercase().as_str() {
-            "nearest" => false,
-            "bilinear" => true,
-            other => bail!(
-                Self::class(),
-                "interpolation {other:?} is not supported; use \"nearest\" or \"bilinear\""
-            ),
-        };
+        self.interpolation = Interpolation::parse(&interpolation.to_lowercase())?;
         Ok(self)
+    }
+    fn interpolates(&self) -> bool {
+        self.interpolation != Interpolation::Nearest
     }
     /// From Keras's config.
     pub fn from_config(c: &Config) -> Result<Self> {
@@ -115,28 +112,6 @@ impl<const N: usize> UpSampling<N> {
     }
 }
 
-/// Linear interpolation of `x` along `axis` to `factor` times its length, with half-pixel
-/// centers and edge samples clamped (what JAX's `image.resize` does when upsampling).
-fn linear_upsample(x: &Tensor, axis: usize, factor: usize) -> Result<Tensor> {
-    let len = x.dims()[axis];
-    let last = len as i64 - 1;
-    let (mut lo, mut hi, mut w) = (Vec::new(), Vec::new(), Vec::new());
-    for o in 0..len * factor {
-        let c = (o as f64 + 0.5) / factor as f64 - 0.5;
-        let f = c.floor();
-        lo.push((f as i64).clamp(0, last) as i32);
-        hi.push((f as i64 + 1).clamp(0, last) as i32);
-        w.push((c - f) as f32);
-    }
-    let n = w.len();
-    let mut wshape = vec![1usize; x.rank()];
-    wshape[axis] = n;
-    let w = ops::cast(&Tensor::from_vec(w, wshape)?, x.dtype())?;
-    let take = |idx: Vec<i32>| ops::take(x, &Tensor::from_vec(idx, [n])?, Some(axis as i64));
-    let (a, b) = (take(lo)?, take(hi)?);
-    ops::add(&a, &ops::multiply(&ops::subtract(&b, &a)?, &w)?)
-}
-
 impl<const N: usize> Layer for UpSampling<N> {
     fn base(&self) -> &LayerBase {
         &self.base
@@ -153,8 +128,7 @@ impl<const N: usize> Layer for UpSampling<N> {
         c.insert("size".into(), json!(self.size.to_vec()));
         c.insert("data_format".into(), json!(self.data_format.name()));
         if N == 2 {
-            let mode = if self.bilinear { "bilinear" } else { "nearest" };
-            c.insert("interpolation".into(), json!(mode));
+            c.insert("interpolation".into(), json!(self.interpolation.name()));
         }
         c
     }
@@ -162,16 +136,28 @@ impl<const N: usize> Layer for UpSampling<N> {
         let mut x = inputs[0].clone();
         let shape: ShapeSpec = x.dims().iter().map(|&d| Some(d)).collect();
         check_rank(Self::class(), self.base.name(), &shape, N)?;
-        let dtype = x.dtype();
-        if self.bilinear && !dtype.is_float() {
-            x = ops::cast(&x, DType::F32)?;
+        if self.interpolates() {
+            let dtype = if x.dtype().is_float() {
+                x.dtype()
+            } else {
+                DType::F32
+            };
+            let (nhwc, back) = to_nhwc(&x, self.data_format, dtype, Self::class())?;
+            let d = nhwc.dims().to_vec();
+            let options = ResizeOptions {
+                height: d[1] * self.size[0],
+                width: d[2] * self.size[1],
+                interpolation: self.interpolation,
+                crop_to_aspect_ratio: false,
+                pad_to_aspect_ratio: false,
+                fill_value: 0.0,
+                antialias: false,
+                data_format: DataFormat::ChannelsLast,
+            };
+            return Ok(vec![back(resize_nhwc(&nhwc, &options)?)?]);
         }
         for (ax, &k) in spatial_axes(self.data_format, N).zip(&self.size) {
-            x = if self.bilinear {
-                linear_upsample(&x, ax, k)?
-            } else {
-                ops::repeat(&x, &[k], Some(ax as i64))?
-            };
+            x = ops::repeat(&x, &[k], Some(ax as i64))?;
         }
         Ok(vec![x])
     }
@@ -182,7 +168,7 @@ impl<const N: usize> Layer for UpSampling<N> {
         for (ax, &k) in spatial_axes(self.data_format, N).zip(&self.size) {
             shape[ax] = shape[ax].map(|d| d * k);
         }
-        let dtype = if self.bilinear && !x.dtype.is_float() {
+        let dtype = if self.interpolates() && !x.dtype.is_float() {
             DType::F32
         } else {
             x.dtype
@@ -237,7 +223,7 @@ mod tests {
         assert_eq!(UpSampling1D::from_config(&u1).unwrap().get_config(), u1);
         assert_eq!(UpSampling2D::from_config(&u2).unwrap().get_config(), u2);
         assert_eq!(UpSampling3D::from_config(&u3).unwrap().get_config(), u3);
-        assert!(UpSampling2D::new().interpolation("bicubic").is_err());
+        assert!(UpSampling2D::new().interpolation("area").is_err());
         assert!(UpSampling3D::new().interpolation("nearest").is_err());
         assert!(UpSampling2D::new().size([0, 1]).is_err());
     }
@@ -304,5 +290,25 @@ mod tests {
                 14.262717, 17.826914, 15.87426, 19.61452,
             ],
         );
+    }
+
+    /// `keras.layers.UpSampling2D((2, 2), interpolation="bicubic")` on
+    /// `arange(9).reshape(1, 3, 3, 1)` in Keras 3.15.1 (JAX): first and last rows.
+    #[test]
+    fn bicubic_matches_keras() {
+        let x = keras_ops::ops::arange(0.0, 9.0, 1.0, Some(DType::F32)).unwrap();
+        let x = keras_ops::ops::reshape(&x, [1i64, 3, 3, 1]).unwrap();
+        let up = UpSampling2D::new().interpolation("bicubic").unwrap();
+        let y = up
+            .call(&[x], &CallArgs::inference())
+            .unwrap()
+            .remove(0)
+            .to_vec::<f32>()
+            .unwrap();
+        let first = [-0.35294, -0.09682, 0.44522, 1.02537, 1.56741, 1.82353];
+        let last = [6.17647, 6.43259, 6.97463, 7.55478, 8.09682, 8.35294];
+        for (got, want) in y[..6].iter().chain(&y[30..]).zip(first.iter().chain(&last)) {
+            assert!((got - want).abs() < 1e-4, "{y:?}");
+        }
     }
 }
