@@ -16,6 +16,7 @@ extern crate self as keras;
 
 pub mod activations;
 pub mod constraints;
+pub mod datasets;
 pub mod initializers;
 pub mod layers;
 pub mod models;
