@@ -1,5 +1,7 @@
-//! Utilities shared by layers and models: naming, argument checks, `summary()`.
+//! Utilities shared by layers and models: naming, argument checks, `summary()`, the
+//! progress bar.
 
 pub(crate) mod argument_validation;
 pub mod naming;
+pub mod progbar;
 pub mod summary;
