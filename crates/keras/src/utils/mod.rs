@@ -3,5 +3,8 @@
 
 pub(crate) mod argument_validation;
 pub mod naming;
+mod numerical;
 pub mod progbar;
 pub mod summary;
+
+pub use numerical::{normalize, to_categorical};
