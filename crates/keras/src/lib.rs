@@ -19,6 +19,7 @@ pub mod constraints;
 pub mod initializers;
 pub mod layers;
 pub mod models;
+pub mod optimizers;
 pub mod regularizers;
 pub mod saving;
 pub mod utils;
