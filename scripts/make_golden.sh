@@ -9,6 +9,8 @@
 #                                              normalization, merging, reshaping,
 #                                              regularization, activations,
 #                                              preprocessing, models; default all)
+#   scripts/make_golden.sh optimizers          keras.optimizers (+ schedules):
+#                                              tests/fixtures/optimizers/optimizers.json
 #
 # The virtual environment lives outside the repository, by default in
 # ../.venv-golden relative to the repository root; override with
@@ -45,6 +47,7 @@ trap 'rm -rf "${KERAS_HOME}"' EXIT
 GENERATOR="${REPO_ROOT}/tests/fixtures/ops/make_ops_golden.py"
 case "${1:-}" in
   layers) GENERATOR="${REPO_ROOT}/tests/fixtures/layers/make_layers_golden.py"; shift ;;
+  optimizers) GENERATOR="${REPO_ROOT}/tests/fixtures/optimizers/make_optimizers_golden.py"; shift ;;
   ops) shift ;;
 esac
 "${VENV}/bin/python" "${GENERATOR}" "$@"

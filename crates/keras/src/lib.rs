@@ -20,6 +20,7 @@ pub mod datasets;
 pub mod initializers;
 pub mod layers;
 pub mod models;
+pub mod optimizers;
 pub mod regularizers;
 pub mod saving;
 pub mod utils;
