@@ -58,7 +58,7 @@ impl UpdateRule for Adadelta {
         let rho = self.rho;
         let rms = |x: &Tensor| ops::sqrt(&ops::add(x, self.epsilon)?);
         acc_g.assign(&ops::add(
-            &ops::multiply(&acc_g.value(), rho)?,
+            &ops::multiply(acc_g.value(), rho)?,
             &ops::multiply(&ops::square(g)?, 1.0 - rho)?,
         )?)?;
         let delta = ops::negative(&ops::divide(
@@ -66,7 +66,7 @@ impl UpdateRule for Adadelta {
             &rms(&acc_g.value())?,
         )?)?;
         acc_d.assign(&ops::add(
-            &ops::multiply(&acc_d.value(), rho)?,
+            &ops::multiply(acc_d.value(), rho)?,
             &ops::multiply(&ops::square(&delta)?, 1.0 - rho)?,
         )?)?;
         var.assign_add(&ops::multiply(&delta, step.learning_rate)?)

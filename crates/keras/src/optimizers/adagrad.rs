@@ -65,7 +65,7 @@ impl UpdateRule for Adagrad {
         acc.assign_add(&ops::square(g)?)?;
         var.assign_sub(&ops::divide(
             &ops::multiply(g, step.learning_rate)?,
-            &ops::sqrt(&ops::add(&acc.value(), self.epsilon)?)?,
+            &ops::sqrt(&ops::add(acc.value(), self.epsilon)?)?,
         )?)
     }
     fn config(&self) -> Config {

@@ -73,22 +73,22 @@ impl Adam {
         let alpha = step.learning_rate as f32 * (1.0 - b2_power).sqrt() / (1.0 - b1_power);
         let (m, v) = (&slots[0], &slots[1]);
         m.assign_add(&ops::multiply(
-            &ops::subtract(g, &m.value())?,
+            &ops::subtract(g, m.value())?,
             1.0 - self.beta_1,
         )?)?;
         v.assign_add(&ops::multiply(
-            &ops::subtract(&ops::square(g)?, &v.value())?,
+            &ops::subtract(&ops::square(g)?, v.value())?,
             1.0 - self.beta_2,
         )?)?;
         let v = match slots.get(2) {
             Some(v_hat) => {
-                v_hat.assign(&ops::maximum(&v_hat.value(), &v.value())?)?;
+                v_hat.assign(&ops::maximum(v_hat.value(), v.value())?)?;
                 v_hat
             }
             None => v,
         };
         var.assign_sub(&ops::divide(
-            &ops::multiply(&m.value(), alpha as f64)?,
+            &ops::multiply(m.value(), alpha as f64)?,
             &ops::add(&ops::sqrt(&v.value())?, self.epsilon)?,
         )?)
     }

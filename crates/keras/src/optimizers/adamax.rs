@@ -60,16 +60,16 @@ impl UpdateRule for Adamax {
         let b1_power = (self.beta_1 as f32).powf((step.iteration + 1) as f32) as f64;
         let (m, u) = (&slots[0], &slots[1]);
         m.assign_add(&ops::multiply(
-            &ops::subtract(g, &m.value())?,
+            &ops::subtract(g, m.value())?,
             1.0 - self.beta_1,
         )?)?;
         u.assign(&ops::maximum(
-            &ops::multiply(&u.value(), self.beta_2)?,
+            &ops::multiply(u.value(), self.beta_2)?,
             &ops::absolute(g)?,
         )?)?;
         var.assign_sub(&ops::divide(
-            &ops::multiply(&m.value(), step.learning_rate)?,
-            &ops::multiply(&ops::add(&u.value(), self.epsilon)?, 1.0 - b1_power)?,
+            &ops::multiply(m.value(), step.learning_rate)?,
+            &ops::multiply(&ops::add(u.value(), self.epsilon)?, 1.0 - b1_power)?,
         )?)
     }
     fn config(&self) -> Config {

@@ -68,7 +68,7 @@ impl UpdateRule for Nadam {
     fn begin_step(&self, step: &Step) -> Result<()> {
         let u_product = &step.extra[0];
         u_product.assign(&ops::multiply(
-            &u_product.value(),
+            u_product.value(),
             self.mu(step.iteration + 1) as f64,
         )?)
     }
@@ -80,18 +80,18 @@ impl UpdateRule for Nadam {
         let b2_power = (self.beta_2 as f32).powf((step.iteration + 1) as f32);
         let (m, v) = (&slots[0], &slots[1]);
         m.assign_add(&ops::multiply(
-            &ops::subtract(g, &m.value())?,
+            &ops::subtract(g, m.value())?,
             1.0 - self.beta_1,
         )?)?;
         v.assign_add(&ops::multiply(
-            &ops::subtract(&ops::square(g)?, &v.value())?,
+            &ops::subtract(&ops::square(g)?, v.value())?,
             1.0 - self.beta_2,
         )?)?;
         let m_hat = ops::add(
-            &ops::multiply(&m.value(), (u_t_1 / (1.0 - u_product_t_1)) as f64)?,
+            &ops::multiply(m.value(), (u_t_1 / (1.0 - u_product_t_1)) as f64)?,
             &ops::multiply(g, ((1.0 - u_t) / (1.0 - u_product_t)) as f64)?,
         )?;
-        let v_hat = ops::divide(&v.value(), (1.0 - b2_power) as f64)?;
+        let v_hat = ops::divide(v.value(), (1.0 - b2_power) as f64)?;
         var.assign_sub(&ops::divide(
             &ops::multiply(&m_hat, step.learning_rate)?,
             &ops::add(&ops::sqrt(&v_hat)?, self.epsilon)?,

@@ -341,7 +341,7 @@ impl Optimizer {
         let grads = self.clip(grads)?;
         if let Some(wd) = self.weight_decay {
             for v in vars {
-                let decay = ops::multiply(&ops::multiply(&v.value(), wd)?, lr)?;
+                let decay = ops::multiply(&ops::multiply(v.value(), wd)?, lr)?;
                 v.assign_sub(&decay)?;
             }
         }

@@ -78,19 +78,19 @@ impl UpdateRule for RMSprop {
         };
         let rho = self.rho;
         velocity.assign(&ops::add(
-            &ops::multiply(&velocity.value(), rho)?,
+            &ops::multiply(velocity.value(), rho)?,
             &ops::multiply(&ops::square(g)?, 1.0 - rho)?,
         )?)?;
         let denominator = match slots.next() {
             Some(avg) => {
                 avg.assign(&ops::add(
-                    &ops::multiply(&avg.value(), rho)?,
+                    &ops::multiply(avg.value(), rho)?,
                     &ops::multiply(g, 1.0 - rho)?,
                 )?)?;
-                let var_est = ops::subtract(&velocity.value(), &ops::square(&avg.value())?)?;
+                let var_est = ops::subtract(velocity.value(), &ops::square(&avg.value())?)?;
                 ops::add(&var_est, self.epsilon)?
             }
-            None => ops::add(&velocity.value(), self.epsilon)?,
+            None => ops::add(velocity.value(), self.epsilon)?,
         };
         let increment = ops::divide(
             &ops::multiply(g, step.learning_rate)?,
@@ -99,7 +99,7 @@ impl UpdateRule for RMSprop {
         match momentum {
             Some(m) => {
                 m.assign(&ops::add(
-                    &ops::multiply(&m.value(), self.momentum)?,
+                    &ops::multiply(m.value(), self.momentum)?,
                     &increment,
                 )?)?;
                 var.assign_sub(&m.value())

@@ -61,12 +61,12 @@ impl UpdateRule for SGD {
             return var.assign_sub(&lr_g);
         };
         m.assign(&ops::subtract(
-            &ops::multiply(&m.value(), self.momentum)?,
+            &ops::multiply(m.value(), self.momentum)?,
             &lr_g,
         )?)?;
         if self.nesterov {
             var.assign_add(&ops::subtract(
-                &ops::multiply(&m.value(), self.momentum)?,
+                &ops::multiply(m.value(), self.momentum)?,
                 &lr_g,
             )?)
         } else {

@@ -65,7 +65,7 @@ fn bad_input_errors() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("Adam") && e.contains("(3)") && e.contains("(2)"),
+        e.contains("Adam") && e.contains("(3,)") && e.contains("(2,)"),
         "{e}"
     );
 
@@ -84,6 +84,6 @@ fn unknown_variable_is_an_error() {
     let b = var(vec![1.0], &[1], "b");
     let mut o = Optimizer::get("sgd").unwrap();
     let g = Tensor::from_vec(vec![1.0f32], [1]).unwrap();
-    o.apply(&[g.clone()], &[a]).unwrap();
+    o.apply(std::slice::from_ref(&g), &[a]).unwrap();
     assert!(o.apply(&[g], &[b]).is_err());
 }

@@ -7,6 +7,6 @@ mod numerical;
 pub mod progbar;
 pub mod summary;
 
-pub use numerical::{normalize, to_categorical};
 /// Seeds every unseeded random draw of layers and initializers (`keras.utils.set_random_seed`).
 pub use crate::initializers::set_random_seed;
+pub use numerical::{normalize, to_categorical};
