@@ -18,6 +18,7 @@ pub mod activations;
 pub mod constraints;
 pub mod initializers;
 pub mod layers;
+pub mod losses;
 pub mod models;
 pub mod regularizers;
 pub mod saving;
