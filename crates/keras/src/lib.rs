@@ -19,6 +19,7 @@ pub mod constraints;
 pub mod datasets;
 pub mod initializers;
 pub mod layers;
+pub mod losses;
 pub mod models;
 pub mod optimizers;
 pub mod regularizers;
