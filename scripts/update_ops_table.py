@@ -13,8 +13,8 @@ import os
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 names = open(os.path.join(root, "tests/fixtures/ops/keras_ops_names.txt")).read().split()
-found = glob.glob(os.path.join(root, "target/*/tmp/golden-passed-ops.txt")) + glob.glob(
-    os.path.join(root, "target/tmp/golden-passed-ops.txt"))
+found = glob.glob(os.path.join(root, "target", "*", "tmp", "golden-passed-ops.txt")) + glob.glob(
+    os.path.join(root, "target", "tmp", "golden-passed-ops.txt"))
 found.sort(key=os.path.getmtime)
 passed = set(open(found[-1]).read().split()) if found else set()
 done = [n for n in names if n in passed]
