@@ -454,6 +454,11 @@ pub trait Layer: Send + Sync + 'static {
         };
         Some(json!({ "input_shape": shape }))
     }
+    /// Whether this is a Sequential or Functional model: its `layers` are walked first when
+    /// saving weights, and its calls record a `mask` argument in configs, as in Keras.
+    fn is_container(&self) -> bool {
+        false
+    }
     /// Whether the layer takes a list of inputs (merge layers), which Keras records in node
     /// arguments as one list.
     fn takes_list(&self) -> bool {

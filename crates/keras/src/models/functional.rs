@@ -262,6 +262,9 @@ impl Layer for Functional {
             f(&format!("layers[{i}]"), l.as_ref());
         }
     }
+    fn is_container(&self) -> bool {
+        true
+    }
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }

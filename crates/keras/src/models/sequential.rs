@@ -277,6 +277,9 @@ impl Layer for Sequential {
             f(&format!("layers[{i}]"), l.as_ref());
         }
     }
+    fn is_container(&self) -> bool {
+        true
+    }
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }

@@ -115,7 +115,7 @@ impl Walker {
                 .1
                 .push(Child { indices, layer: l });
         });
-        let is_container = matches!(layer.class_name(), "Sequential" | "Functional");
+        let is_container = layer.is_container();
         // Sequential and Functional walk their `layers` first; other attributes follow in
         // Keras's order (where a subclassed model's `layers` takes its alphabetical place).
         let mut order: Vec<&String> = attrs.keys().collect();

@@ -75,7 +75,7 @@ pub(super) fn get_config(model: &Functional) -> Config {
                     args
                 };
                 // Keras records the `mask` argument of nested models' calls.
-                let kwargs = if matches!(l.class_name(), "Sequential" | "Functional") {
+                let kwargs = if l.is_container() {
                     json!({ "mask": null })
                 } else {
                     json!({})
