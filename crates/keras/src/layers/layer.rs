@@ -161,6 +161,13 @@ impl LayerBase {
         Ok(base)
     }
 
+    /// The same state under another name (builder style, before the layer is used); the
+    /// dtype policy, `trainable` and activity regularizer are kept.
+    pub fn renamed(mut self, name: &str) -> LayerBase {
+        self.name = name.to_string();
+        self
+    }
+
     /// Sets the dtype policy (builder style, before the layer is used).
     pub fn with_dtype(mut self, policy: DTypePolicy) -> LayerBase {
         self.dtype_policy = policy;

@@ -31,7 +31,7 @@ impl Activation {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Activation {
-        self.base = LayerBase::new("Activation", Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// From Keras's config.

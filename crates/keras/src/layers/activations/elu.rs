@@ -29,7 +29,7 @@ impl ELU {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> ELU {
-        self.base = LayerBase::new("ELU", Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// From Keras's config.

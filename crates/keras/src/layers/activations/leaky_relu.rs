@@ -42,7 +42,7 @@ impl LeakyReLU {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> LeakyReLU {
-        self.base = LayerBase::new("LeakyReLU", Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// The slope for negative inputs (>= 0).

@@ -43,7 +43,7 @@ impl PReLU {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> PReLU {
-        self.base = LayerBase::new("PReLU", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The slopes' initializer.

@@ -73,7 +73,7 @@ impl ReLU {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> ReLU {
-        self.base = LayerBase::new("ReLU", Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// The cap (>= 0).

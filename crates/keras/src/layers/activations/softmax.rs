@@ -33,7 +33,7 @@ impl Softmax {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Softmax {
-        self.base = LayerBase::new("Softmax", Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// One axis.

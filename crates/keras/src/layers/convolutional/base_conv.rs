@@ -225,8 +225,7 @@ impl<K: ConvKind, const N: usize> BaseConv<K, N> {
 
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        let activity = self.base.activity_regularizer().cloned();
-        self.base = LayerBase::new(Self::CLASS, Some(name)).with_activity_regularizer(activity);
+        self.base = self.base.renamed(name);
         self
     }
     /// The strides, one int for every spatial dim or one per dim.

@@ -51,7 +51,7 @@ impl Dense {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Dense {
-        self.base = LayerBase::new("Dense", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The activation, by Keras name (`"relu"`).

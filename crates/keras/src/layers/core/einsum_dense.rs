@@ -271,7 +271,7 @@ impl EinsumDense {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> EinsumDense {
-        self.base = LayerBase::new("EinsumDense", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The activation, by Keras name (`"relu"`).

@@ -58,7 +58,7 @@ impl Embedding {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Embedding {
-        self.base = LayerBase::new("Embedding", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The table's initializer.

@@ -25,7 +25,7 @@ impl Identity {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Identity {
-        self.base = LayerBase::new("Identity", Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// From Keras's config.

@@ -88,7 +88,7 @@ impl Lambda {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Lambda {
-        self.base = LayerBase::new("Lambda", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The output shape without the batch dim (else inferred by running the function).

@@ -32,7 +32,7 @@ impl Masking {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Masking {
-        self.base = LayerBase::new("Masking", Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// From Keras's config.

@@ -46,7 +46,7 @@ impl<F: MergeFunction> Merge<F> {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(F::CLASS, Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// From Keras's config (only `name`, `trainable` and `dtype`).

@@ -46,7 +46,7 @@ impl Concatenate {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(CLASS, Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The concatenation axis.

@@ -86,7 +86,7 @@ impl Dot {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(CLASS, Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// Whether to L2-normalize the inputs along the axes first.

@@ -97,7 +97,7 @@ impl BatchNormalization {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(CLASS, Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The features axis (usually the channels axis).

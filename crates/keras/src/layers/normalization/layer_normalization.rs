@@ -65,7 +65,7 @@ impl LayerNormalization {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(CLASS, Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The axis or axes to normalize over (`-1`, `[1, 2]`).

@@ -40,8 +40,9 @@ impl UnitNormalization {
         UnitNormalization { base, axis }
     }
     /// Names the layer.
-    pub fn named(self, name: &str) -> Self {
-        Self::with_base(LayerBase::new(CLASS, Some(name)), self.axis)
+    pub fn named(mut self, name: &str) -> Self {
+        self.base = self.base.renamed(name);
+        self
     }
     /// The axis or axes to normalize over.
     pub fn axis(mut self, axis: impl Into<AxisArg>) -> Self {

@@ -102,7 +102,7 @@ impl<M: PoolMode, const N: usize> BasePooling<M, N> {
 
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(Self::CLASS, Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// The window size, one int for every spatial dim or one per dim.

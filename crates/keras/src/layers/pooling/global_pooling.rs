@@ -85,7 +85,7 @@ impl<M: PoolMode, const N: usize> GlobalPooling<M, N> {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(Self::CLASS, Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// `"channels_last"` (the default) or `"channels_first"`.

@@ -115,7 +115,7 @@ impl CategoryEncoding {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> CategoryEncoding {
-        self.base = LayerBase::new("CategoryEncoding", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// One-hot, multi-hot (default) or count (`Int` is refused).

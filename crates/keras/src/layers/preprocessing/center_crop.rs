@@ -40,7 +40,7 @@ impl CenterCrop {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> CenterCrop {
-        self.base = LayerBase::new("CenterCrop", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// Where the channels are.

@@ -118,7 +118,7 @@ impl Discretization {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Discretization {
-        self.base = LayerBase::new("Discretization", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The quantile precision of [`adapt`](Discretization::adapt) (default 0.01).

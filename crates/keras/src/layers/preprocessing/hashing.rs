@@ -59,7 +59,7 @@ impl Hashing {
 
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Hashing {
-        self.base = Self::base_for(self.output_mode, Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// Values equal to this one go to bin 0 (the others to bins `1..num_bins`).

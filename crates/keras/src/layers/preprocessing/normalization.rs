@@ -65,7 +65,7 @@ impl Normalization {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Normalization {
-        self.base = LayerBase::new("Normalization", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The axes that keep separate statistics (empty: one mean and variance overall).

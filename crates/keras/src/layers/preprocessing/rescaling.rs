@@ -69,7 +69,7 @@ impl Rescaling {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Rescaling {
-        self.base = LayerBase::new("Rescaling", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The offset added after scaling.

@@ -44,7 +44,7 @@ impl Resizing {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Resizing {
-        self.base = LayerBase::new("Resizing", Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The resampling kernel.

@@ -55,7 +55,7 @@ impl ActivityRegularization {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> ActivityRegularization {
-        self.base = LayerBase::new("ActivityRegularization", Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// From Keras's config.

@@ -77,7 +77,7 @@ impl<K: DropoutKind> RateDropout<K> {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(K::CLASS, Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// The shape of the keep mask, broadcast over the input (`None` = the input's dim).

@@ -105,7 +105,7 @@ impl<K: GaussianKind> Gaussian<K> {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(K::CLASS, Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// A fixed seed.

@@ -57,7 +57,7 @@ impl<const D: usize> SpatialDropout<D> {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(NAMES[D], Some(name)).built_at_construction();
+        self.base = self.base.renamed(name);
         self
     }
     /// A fixed seed.

@@ -40,7 +40,7 @@ impl Flatten {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(CLASS, Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// Channels last or first.

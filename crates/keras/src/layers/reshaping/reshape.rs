@@ -50,7 +50,7 @@ impl Reshape {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(CLASS, Some(name));
+        self.base = self.base.renamed(name);
         self.base.mark_built(Vec::new());
         self
     }

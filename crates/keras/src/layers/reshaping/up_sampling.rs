@@ -62,7 +62,7 @@ impl<const N: usize> UpSampling<N> {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(Self::class(), Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// The positive factor of each spatial dim.

@@ -55,7 +55,7 @@ impl<const N: usize> ZeroPadding<N> {
     }
     /// Names the layer.
     pub fn named(mut self, name: &str) -> Self {
-        self.base = LayerBase::new(Self::class(), Some(name));
+        self.base = self.base.renamed(name);
         self
     }
     /// `(before, after)` amounts per spatial dim.
