@@ -15,15 +15,18 @@
 extern crate self as keras;
 
 pub mod activations;
+pub mod callbacks;
 pub mod constraints;
 pub mod datasets;
 pub mod initializers;
 pub mod layers;
 pub mod losses;
+pub mod metrics;
 pub mod models;
 pub mod optimizers;
 pub mod regularizers;
 pub mod saving;
+pub mod trainers;
 pub mod utils;
 
-pub use keras_ops::{ops, random, DType, Error, Result, Tensor, Variable};
+pub use keras_ops::{ops, random, DType, Error, GradientTape, Result, Tensor, Variable};

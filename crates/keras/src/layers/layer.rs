@@ -125,6 +125,7 @@ pub struct LayerBase {
     built: OnceLock<Vec<ShapeSpec>>,
     build_lock: Mutex<()>,
     node_count: AtomicUsize,
+    compiled: Mutex<Option<Box<crate::trainers::Compiled>>>,
 }
 
 impl LayerBase {
@@ -145,6 +146,7 @@ impl LayerBase {
             built: OnceLock::new(),
             build_lock: Mutex::new(()),
             node_count: AtomicUsize::new(0),
+            compiled: Mutex::new(None),
         }
     }
 
@@ -354,6 +356,11 @@ impl LayerBase {
             c.insert("activity_regularizer".into(), r.to_json());
         }
         c
+    }
+
+    /// Where `compile` keeps the training state of a model.
+    pub(crate) fn compiled_slot(&self) -> &Mutex<Option<Box<crate::trainers::Compiled>>> {
+        &self.compiled
     }
 
     /// Reserves the next node index (one per symbolic call).
@@ -605,6 +612,32 @@ pub trait LayerExt: Layer {
             }
         }
         w.iter().zip(values).try_for_each(|(v, t)| v.assign(t))
+    }
+    /// The losses of the layer and all its sublayers (Keras's `layer.losses`): what their
+    /// last calls recorded and their weight-regularization penalties.
+    fn losses(&self) -> Result<Vec<Tensor>> {
+        let mut out = self.base().losses()?;
+        let mut err = None;
+        self.visit_sublayers(&mut |_, l| match l.losses() {
+            Ok(ls) => out.extend(ls),
+            Err(e) => err = Some(e),
+        });
+        match err {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+    /// Projects every constrained variable of the layer and its sublayers (done after each
+    /// optimizer step of `fit`).
+    fn apply_weight_constraints(&self) -> Result<()> {
+        self.base().apply_constraints()?;
+        let mut result = Ok(());
+        self.visit_sublayers(&mut |_, l| {
+            if result.is_ok() {
+                result = l.apply_weight_constraints();
+            }
+        });
+        result
     }
     /// Number of scalars in all weights.
     fn count_params(&self) -> usize {

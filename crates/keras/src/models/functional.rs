@@ -269,3 +269,14 @@ impl Layer for Functional {
         self
     }
 }
+
+impl crate::trainers::Trainer for Functional {
+    /// The names of the layers producing the outputs, as Keras's `output_names`.
+    fn output_names(&self) -> Vec<String> {
+        self.outputs
+            .as_slice()
+            .iter()
+            .map(|t| t.node().layer().name().to_string())
+            .collect()
+    }
+}

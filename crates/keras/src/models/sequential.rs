@@ -284,3 +284,13 @@ impl Layer for Sequential {
         self
     }
 }
+
+impl crate::trainers::Trainer for Sequential {
+    /// The name of the last layer, as Keras's `output_names`.
+    fn output_names(&self) -> Vec<String> {
+        self.layers
+            .last()
+            .map(|l| vec![l.name().to_string()])
+            .unwrap_or_default()
+    }
+}

@@ -2,7 +2,7 @@
 //! `1688/1688 ━━━━━━━━━━━━━━━━━━━━ 5s 3ms/step - accuracy: 0.9512 - loss: 0.1604`.
 
 use std::collections::HashSet;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use keras_ops::{Error, Result};
@@ -18,6 +18,14 @@ fn wall_clock() -> f64 {
 enum Shown {
     Average(f64, f64),
     AsIs(f64),
+}
+
+/// Which metrics the bar averages over its updates.
+enum Averaged {
+    /// All but these (Keras's `stateful_metrics`).
+    AllBut(HashSet<String>),
+    /// Only these (Keras's `stateless_metrics`).
+    Only(HashSet<String>),
 }
 
 /// A progress bar with Keras's layout, averaging, ETA and redraw rules.
@@ -42,7 +50,8 @@ pub struct Progbar<'a> {
     verbose: u8,
     interval: f64,
     unit_name: String,
-    stateful: HashSet<String>,
+    averaged: Averaged,
+    dynamic: bool,
     values: Vec<(String, Shown)>,
     seen: usize,
     start: f64,
@@ -62,7 +71,8 @@ impl<'a> Progbar<'a> {
             verbose: 1,
             interval: 0.05,
             unit_name: "step".into(),
-            stateful: HashSet::new(),
+            averaged: Averaged::AllBut(HashSet::new()),
+            dynamic: std::io::stdout().is_terminal(),
             values: Vec::new(),
             seen: 0,
             start: 0.0,
@@ -95,9 +105,23 @@ impl<'a> Progbar<'a> {
         self.unit_name = name.into();
         self
     }
-    /// Metrics shown as given instead of averaged over the updates.
+    /// Whether to redraw the bar in place (backspaces, carriage return and colours, as
+    /// Keras on a terminal). Without it (the default when stdout is not a terminal, such
+    /// as a log file), verbose 1 writes only the final line of each bar, in plain text.
+    pub fn dynamic_display(mut self, dynamic: bool) -> Self {
+        self.dynamic = dynamic;
+        self
+    }
+    /// Metrics shown as given instead of averaged over the updates (the others are
+    /// averaged).
     pub fn stateful_metrics(mut self, names: &[&str]) -> Self {
-        self.stateful = names.iter().map(|s| s.to_string()).collect();
+        self.averaged = Averaged::AllBut(names.iter().map(|s| s.to_string()).collect());
+        self
+    }
+    /// The only metrics averaged over the updates (the others are shown as given; Keras's
+    /// `ProgbarLogger` passes none, since its logs are already running means).
+    pub fn stateless_metrics(mut self, names: &[&str]) -> Self {
+        self.averaged = Averaged::Only(names.iter().map(|s| s.to_string()).collect());
         self
     }
     /// Uses `clock` (seconds) instead of the wall clock; the start time is read again.
@@ -106,10 +130,16 @@ impl<'a> Progbar<'a> {
         self.start = (self.clock)();
         self
     }
-    /// Writes to `out` instead of stdout.
+    /// Writes to `out` instead of stdout, with Keras's exact redraw bytes.
     pub fn with_output(mut self, out: impl Write + Send + 'a) -> Self {
         self.out = Box::new(out);
+        self.dynamic = true;
         self
+    }
+
+    /// Sets the number of steps once it is known (after an epoch of unknown length).
+    pub fn set_target(&mut self, target: Option<usize>) {
+        self.target = target;
     }
 
     /// Records step `current` with this step's `values`, and redraws (Keras's `update`).
@@ -123,7 +153,10 @@ impl<'a> Progbar<'a> {
         let finalize = finalize.unwrap_or_else(|| self.target.is_some_and(|t| current >= t));
         for &(k, v) in values {
             let base = current.saturating_sub(self.seen).max(1) as f64;
-            let stateless = !self.stateful.contains(k);
+            let stateless = match &self.averaged {
+                Averaged::AllBut(stateful) => !stateful.contains(k),
+                Averaged::Only(stateless) => stateless.contains(k),
+            };
             let entry = match self.values.iter_mut().find(|(n, _)| n == k) {
                 Some((_, e)) => e,
                 None => {
@@ -143,6 +176,8 @@ impl<'a> Progbar<'a> {
         let per_unit = self.step_duration(current, now);
         let message = match self.verbose {
             1 if now - self.last_update < self.interval && !finalize => return Ok(()),
+            1 if !self.dynamic && !finalize => String::new(),
+            1 if !self.dynamic => strip_ansi(&self.bar_message(current, now, per_unit, finalize)),
             1 => self.bar_message(current, now, per_unit, finalize),
             2 if finalize && self.target.is_some_and(|t| t > 0) => {
                 self.line_message(current, now, per_unit)
@@ -256,6 +291,26 @@ impl<'a> Progbar<'a> {
             self.metrics_text(false)
         )
     }
+}
+
+/// `message` without its redraw prefix (backspaces, carriage return) and colour codes.
+fn strip_ansi(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{8}' | '\r' => {}
+            '\x1b' => {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// ` 3ms/step`, ` 2s/step` or ` 150us/step`.

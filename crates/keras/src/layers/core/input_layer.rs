@@ -158,12 +158,20 @@ impl Input {
     }
     /// The symbolic tensor.
     pub fn build(self) -> KerasTensor {
+        input_tensor(Arc::new(self.into_input_layer()))
+    }
+
+    fn into_input_layer(self) -> InputLayer {
         let mut batch_shape = vec![self.batch_size];
         batch_shape.extend(self.shape);
-        input_tensor(Arc::new(InputLayer::with_batch_shape(
-            batch_shape,
-            self.dtype,
-            self.name.as_deref(),
-        )))
+        InputLayer::with_batch_shape(batch_shape, self.dtype, self.name.as_deref())
+    }
+}
+
+/// `Sequential::add(Input::new(..))` adds the input layer, as `keras.Input` in a Keras
+/// `Sequential` list does.
+impl crate::layers::IntoLayer for Input {
+    fn into_layer(self) -> crate::layers::LayerRef {
+        Arc::new(self.into_input_layer())
     }
 }
