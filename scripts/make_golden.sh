@@ -12,6 +12,8 @@
 #   scripts/make_golden.sh optimizers          keras.optimizers (+ schedules):
 #                                              tests/fixtures/optimizers/optimizers.json
 #   scripts/make_golden.sh losses              keras.losses: tests/fixtures/losses/losses.json
+#   scripts/make_golden.sh training            fit/evaluate/predict runs:
+#                                              tests/fixtures/training/training.json
 #
 # The virtual environment lives outside the repository, by default in
 # ../.venv-golden relative to the repository root; override with
@@ -50,6 +52,7 @@ case "${1:-}" in
   layers) GENERATOR="${REPO_ROOT}/tests/fixtures/layers/make_layers_golden.py"; shift ;;
   optimizers) GENERATOR="${REPO_ROOT}/tests/fixtures/optimizers/make_optimizers_golden.py"; shift ;;
   losses) GENERATOR="${REPO_ROOT}/tests/fixtures/losses/make_losses_golden.py"; shift ;;
+  training) GENERATOR="${REPO_ROOT}/tests/fixtures/training/make_training_golden.py"; shift ;;
   ops) shift ;;
 esac
 "${VENV}/bin/python" "${GENERATOR}" "$@"
