@@ -1,5 +1,6 @@
 //! What the MNIST examples share: command-line options, the data, an epoch timer and the
 //! JSON summary line.
+#![allow(dead_code)] // each example uses only part of this module
 
 use std::time::Instant;
 
