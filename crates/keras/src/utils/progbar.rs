@@ -417,4 +417,29 @@ mod tests {
         assert_eq!(eta_text(3725.0), "1:02:05");
         assert_eq!(time_text(0.0000015, "step"), " 2us/step");
     }
+
+    /// Without dynamic display (stdout not a terminal), only each bar's final line is
+    /// written, as plain text; `stateless_metrics(&[])` shows values as given.
+    #[test]
+    fn plain_final_line_when_not_a_terminal() {
+        let mut t = 0.0;
+        let mut out = Vec::new();
+        {
+            let mut bar = Progbar::new(Some(3))
+                .with_clock(move || {
+                    t += 1.0;
+                    t
+                })
+                .with_output(&mut out)
+                .dynamic_display(false)
+                .stateless_metrics(&[]);
+            for (cur, loss) in [(1, 0.5), (2, 0.25), (3, 0.125)] {
+                bar.update(cur, &[("loss", loss)], None).unwrap();
+            }
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "3/3 ━━━━━━━━━━━━━━━━━━━━ 3s 1s/step - loss: 0.1250\n"
+        );
+    }
 }
