@@ -135,11 +135,7 @@ fn run_case(fx: &Value, case: &Value) -> Result<(), String> {
 
 /// Cases (by id prefix) known to differ from Keras, with the reason; the test fails if one
 /// of them starts passing, so the list can only shrink.
-const KNOWN_FAILURES: &[(&str, &str)] = &[(
-    "Nadam/",
-    "updates differ from Keras by up to 4e-5 relative from the first step (e.g. 0.01872193 \
-     against 0.018721245): the u_t / u_product bookkeeping needs checking against Keras",
-)];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 #[test]
 fn optimizers_match_keras() {
