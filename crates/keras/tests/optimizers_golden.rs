@@ -123,6 +123,17 @@ fn run_case(fx: &Value, case: &Value) -> Result<(), String> {
         }
         close(&values(&g.value()), &data(w), g.path())?;
     }
+    if let Some(finalized) = case.get("finalized") {
+        opt.finalize_variable_values(&vars)
+            .map_err(|e| e.to_string())?;
+        for (i, (v, w)) in vars.iter().zip(finalized.as_array().unwrap()).enumerate() {
+            close(
+                &values(&v.value()),
+                &data(w),
+                &format!("finalized variable {i}"),
+            )?;
+        }
+    }
     if opt.to_json() != case["object"] {
         return Err(format!(
             "config {}\nwant   {}",
@@ -154,7 +165,7 @@ fn optimizers_match_keras() {
             }
         }
     }
-    assert!(cases.len() >= 20);
+    assert!(cases.len() >= 40);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
