@@ -173,4 +173,113 @@ fn gradients_match_finite_differences() {
         &labels,
         &logits,
     );
+    check_grad(&losses::Dice::new(), &t, &p);
+    check_grad(
+        &losses::Tversky::new()
+            .alpha(0.3)
+            .beta(0.7)
+            .axis(Some(losses::LossAxis::One(1))),
+        &t,
+        &p,
+    );
+    check_grad(
+        &losses::CategoricalGeneralizedCrossEntropy::new().q(0.3),
+        &labels,
+        &p,
+    );
+    // Every row has a positive pair, so no -inf reaches the gradient.
+    let circle_labels = Tensor::from_vec(vec![0i32, 1, 0, 1], [4]).unwrap();
+    let embeddings = f64s(
+        vec![0.6, 0.8, 0.0, 0.0, 0.6, 0.8, 0.8, 0.0, 0.6, 0.36, 0.48, 0.8],
+        &[4, 3],
+    );
+    check_grad(
+        &losses::Circle::new().gamma(4.0),
+        &circle_labels,
+        &embeddings,
+    );
+    let ctc_labels = Tensor::from_vec(vec![1i32, 2, 2, 0], [2, 2]).unwrap();
+    let ctc_logits = f64s(
+        (0..2 * 4 * 3)
+            .map(|i| ((i * 7 % 11) as f64 - 5.0) / 4.0)
+            .collect(),
+        &[2, 4, 3],
+    );
+    check_grad(&losses::CTC::new(), &ctc_labels, &ctc_logits);
+}
+
+#[test]
+fn function_forms_match_the_classes() {
+    let t = Tensor::from_vec(vec![0.0f32, 1.0, 0.0, 1.0, 0.0, 1.0], [2, 3]).unwrap();
+    let p = Tensor::from_vec(vec![0.2f32, 0.5, 0.3, 0.1, 0.3, 0.6], [2, 3]).unwrap();
+    let none = losses::Reduction::None;
+    let class = |l: &dyn Loss| l.compute(&t, &p, None).unwrap().to_vec::<f32>().unwrap();
+    let func = |r: Result<Tensor>| r.unwrap().to_vec::<f32>().unwrap();
+    assert_eq!(
+        func(losses::mean_squared_error(&t, &p)),
+        class(&losses::MeanSquaredError::new().reduction(none))
+    );
+    assert_eq!(
+        func(losses::binary_crossentropy(&t, &p, false, 0.1, -1)),
+        class(
+            &losses::BinaryCrossentropy::new()
+                .label_smoothing(0.1)
+                .reduction(none)
+        )
+    );
+    assert_eq!(
+        func(losses::huber(&t, &p, 0.2)),
+        class(&losses::Huber::new().delta(0.2).reduction(none))
+    );
+    assert_eq!(
+        func(losses::tversky(&t, &p, 0.3, 0.7, None)),
+        class(&losses::Tversky::new().alpha(0.3).beta(0.7).reduction(none))
+    );
+    // Keras's string identifiers (class names, function names and aliases) all resolve.
+    for id in [
+        "bce",
+        "BCE",
+        "mse",
+        "MSE",
+        "mae",
+        "MAE",
+        "mape",
+        "MAPE",
+        "msle",
+        "MSLE",
+        "kld",
+        "KLD",
+        "huber",
+        "log_cosh",
+        "dice",
+        "Dice",
+        "tversky",
+        "Tversky",
+        "circle",
+        "Circle",
+        "ctc",
+        "CTC",
+        "categorical_generalized_cross_entropy",
+        "CategoricalGeneralizedCrossEntropy",
+        "hinge",
+        "squared_hinge",
+        "categorical_hinge",
+        "poisson",
+        "kl_divergence",
+        "cosine_similarity",
+        "binary_focal_crossentropy",
+        "categorical_focal_crossentropy",
+        "sparse_categorical_crossentropy",
+    ] {
+        assert!(losses::get(id).is_ok(), "{id}");
+    }
+    let e = losses::get("LossFunctionWrapper").unwrap_err().to_string();
+    assert!(e.contains("losses.get"), "{e}");
+    let bad_q = serde_json::json!({"class_name": "CategoricalGeneralizedCrossEntropy", "config": {"q": 1.5}});
+    assert!(losses::from_json(&bad_q)
+        .unwrap_err()
+        .to_string()
+        .contains("(0, 1)"));
+    let e = losses::ctc(&t, &p).unwrap_err().to_string();
+    assert!(e.contains("CTC") && e.contains("y_pred"), "{e}");
 }

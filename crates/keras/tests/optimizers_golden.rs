@@ -123,6 +123,17 @@ fn run_case(fx: &Value, case: &Value) -> Result<(), String> {
         }
         close(&values(&g.value()), &data(w), g.path())?;
     }
+    if let Some(finalized) = case.get("finalized") {
+        opt.finalize_variable_values(&vars)
+            .map_err(|e| e.to_string())?;
+        for (i, (v, w)) in vars.iter().zip(finalized.as_array().unwrap()).enumerate() {
+            close(
+                &values(&v.value()),
+                &data(w),
+                &format!("finalized variable {i}"),
+            )?;
+        }
+    }
     if opt.to_json() != case["object"] {
         return Err(format!(
             "config {}\nwant   {}",
@@ -135,11 +146,7 @@ fn run_case(fx: &Value, case: &Value) -> Result<(), String> {
 
 /// Cases (by id prefix) known to differ from Keras, with the reason; the test fails if one
 /// of them starts passing, so the list can only shrink.
-const KNOWN_FAILURES: &[(&str, &str)] = &[(
-    "Nadam/",
-    "updates differ from Keras by up to 4e-5 relative from the first step (e.g. 0.01872193 \
-     against 0.018721245): the u_t / u_product bookkeeping needs checking against Keras",
-)];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 #[test]
 fn optimizers_match_keras() {
@@ -158,7 +165,7 @@ fn optimizers_match_keras() {
             }
         }
     }
-    assert!(cases.len() >= 20);
+    assert!(cases.len() >= 40);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -16,16 +16,88 @@
 //! let round_trip = losses::from_json(&loss.to_json()).unwrap();
 //! assert_eq!(round_trip.get_config(), loss.get_config());
 //! ```
+//!
+//! Each loss also has its function form, giving unreduced per-sample values
+//! ([`mean_squared_error`], [`binary_crossentropy`], [`dice`], …).
+//!
+//! # User-defined losses
+//!
+//! A closure `fn(y_true, y_pred) -> per-sample losses` becomes a loss with
+//! [`LossFunctionWrapper`]; sample weights and the reduction come for free:
+//!
+//! ```
+//! use keras::losses::{Loss, LossFunctionWrapper, Reduction};
+//! use keras::ops;
+//! let l1 = LossFunctionWrapper::new("l1", |t, p| ops::sum(&ops::abs(&ops::subtract(t, p)?)?, -1, false))
+//!     .reduction(Reduction::Sum);
+//! let t = keras::Tensor::from_vec(vec![0.0f32, 1.0, 2.0, 3.0], [2, 2]).unwrap();
+//! let p = ops::zeros_like(&t).unwrap();
+//! assert_eq!(l1.compute(&t, &p, None).unwrap().item().unwrap(), 6.0);
+//! ```
+//!
+//! A type with options (and its own config) implements [`Loss`]: `call` gives the
+//! per-sample values, [`Loss::compute`] weighs and reduces them.
+//!
+//! ```
+//! use keras::losses::{Loss, LossBase, PerSample};
+//! use keras::saving::object::Config;
+//! use keras::{ops, Result, Tensor};
+//!
+//! /// `mean(|y_true - y_pred|^power, axis=-1)`.
+//! #[derive(Debug)]
+//! struct PowerError {
+//!     base: LossBase,
+//!     power: f64,
+//! }
+//!
+//! impl Loss for PowerError {
+//!     fn class_name(&self) -> &str {
+//!         "PowerError"
+//!     }
+//!     fn base(&self) -> &LossBase {
+//!         &self.base
+//!     }
+//!     fn call(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<PerSample> {
+//!         let err = ops::abs(&ops::subtract(y_true, y_pred)?)?;
+//!         Ok(ops::mean(&ops::power(&err, self.power)?, -1, false)?.into())
+//!     }
+//!     fn extra_config(&self) -> Config {
+//!         let mut c = Config::new();
+//!         c.insert("power".into(), self.power.into());
+//!         c
+//!     }
+//! }
+//!
+//! let loss = PowerError { base: LossBase::new("power_error"), power: 3.0 };
+//! let t = Tensor::from_vec(vec![0.0f32, 0.0, 0.0, 0.0], [2, 2]).unwrap();
+//! let p = Tensor::from_vec(vec![1.0f32, 1.0, 2.0, 0.0], [2, 2]).unwrap();
+//! let w = Tensor::from_vec(vec![1.0f32, 0.5], [2]).unwrap();
+//! // per sample: [1, 4]; weighted: [1, 2]; mean over the batch: 1.5
+//! assert_eq!(loss.compute(&t, &p, Some(&w)).unwrap().item().unwrap(), 1.5);
+//! assert_eq!(loss.get_config()["power"], 3.0);
+//! ```
 
+mod functions;
 mod hinge;
 pub(crate) mod loss;
 mod probabilistic;
 mod regression;
+mod segmentation;
+mod sequence;
+mod similarity;
 
 use keras_backend::bail;
 use keras_ops::Result;
 use serde_json::Value;
 
+pub use functions::{
+    binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
+    categorical_focal_crossentropy, categorical_generalized_cross_entropy, categorical_hinge,
+    circle, cosine_similarity, ctc, dice, hinge, huber, kl_divergence, log_cosh,
+    mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
+    mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy, squared_hinge,
+    tversky,
+};
 pub use hinge::{CategoricalHinge, Hinge, SquaredHinge};
 pub use loss::{
     reduce_weighted_values, squeeze_or_expand_to_same_rank, Loss, LossBase, LossFn,
@@ -33,12 +105,16 @@ pub use loss::{
 };
 pub use probabilistic::{
     BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-    CategoricalFocalCrossentropy, KLDivergence, Poisson, SparseCategoricalCrossentropy,
+    CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, KLDivergence, Poisson,
+    SparseCategoricalCrossentropy,
 };
 pub use regression::{
     CosineSimilarity, Huber, LogCosh, MeanAbsoluteError, MeanAbsolutePercentageError,
     MeanSquaredError, MeanSquaredLogarithmicError,
 };
+pub use segmentation::{Dice, LossAxis, Tversky};
+pub use sequence::CTC;
+pub use similarity::Circle;
 
 use crate::saving::object::Config;
 use crate::saving::ObjectDict;
@@ -75,7 +151,9 @@ pub fn from_json(value: &Value) -> Result<Box<dyn Loss>> {
         "Hinge" | "hinge" => boxed(Hinge::from_config(c)),
         "SquaredHinge" | "squared_hinge" => boxed(SquaredHinge::from_config(c)),
         "CategoricalHinge" | "categorical_hinge" => boxed(CategoricalHinge::from_config(c)),
-        "BinaryCrossentropy" | "binary_crossentropy" => boxed(BinaryCrossentropy::from_config(c)),
+        "BinaryCrossentropy" | "binary_crossentropy" | "bce" | "BCE" => {
+            boxed(BinaryCrossentropy::from_config(c))
+        }
         "BinaryFocalCrossentropy" | "binary_focal_crossentropy" => {
             boxed(BinaryFocalCrossentropy::from_config(c))
         }
@@ -92,6 +170,18 @@ pub fn from_json(value: &Value) -> Result<Box<dyn Loss>> {
             boxed(KLDivergence::from_config(c))
         }
         "Poisson" | "poisson" => boxed(Poisson::from_config(c)),
+        "CategoricalGeneralizedCrossEntropy" | "categorical_generalized_cross_entropy" => {
+            boxed(CategoricalGeneralizedCrossEntropy::from_config(c).and_then(|l| l.validated()))
+        }
+        "Dice" | "dice" => boxed(Dice::from_config(c)),
+        "Tversky" | "tversky" => boxed(Tversky::from_config(c)),
+        "Circle" | "circle" => boxed(Circle::from_config(c)),
+        "CTC" | "ctc" => boxed(CTC::from_config(c)),
+        "Loss" | "LossFunctionWrapper" => bail!(
+            "losses.get",
+            "{:?} needs a user function: build a LossFunctionWrapper or implement Loss",
+            o.class_name
+        ),
         other => bail!("losses.get", "unknown loss {other:?}"),
     }
 }

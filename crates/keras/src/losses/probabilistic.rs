@@ -265,3 +265,60 @@ builtin_loss! {
         Ok(ops::mean(&ops::subtract(&p, &ops::multiply(&t, &logp)?)?, -1, false)?.into())
     })
 }
+
+builtin_loss! {
+    /// Generalized cross-entropy `(1 - p^q) / q`, `p` the predicted probability of the
+    /// integer label (`keras.losses.CategoricalGeneralizedCrossEntropy`); robust to noisy
+    /// labels, between cross-entropy (q → 0) and mean absolute error (q = 1). `q` must lie
+    /// in (0, 1).
+    ///
+    /// ```
+    /// use keras::losses::{CategoricalGeneralizedCrossEntropy, Loss};
+    /// let t = keras::Tensor::from_vec(vec![1i32], [1]).unwrap();
+    /// let p = keras::Tensor::from_vec(vec![0.75f32, 0.25], [1, 2]).unwrap();
+    /// let v = CategoricalGeneralizedCrossEntropy::new().compute(&t, &p, None).unwrap();
+    /// assert!((v.item().unwrap() - 1.0).abs() < 1e-6); // (1 - 0.25^0.5) / 0.5
+    /// assert!(CategoricalGeneralizedCrossEntropy::new().q(1.0).compute(&t, &p, None).is_err());
+    /// ```
+    CategoricalGeneralizedCrossEntropy, "categorical_generalized_cross_entropy",
+    config {
+        /// The noise parameter in (0, 1).
+        q: f64 = 0.5,
+    }
+    hidden {}
+    call(|s, t, p| generalized_cross_entropy(s.q, t, p))
+}
+
+impl CategoricalGeneralizedCrossEntropy {
+    /// Errors unless `q` lies in (0, 1), as Keras's constructor.
+    pub fn validated(self) -> Result<Self> {
+        check_q(self.q)?;
+        Ok(self)
+    }
+}
+
+fn check_q(q: f64) -> Result<()> {
+    if !(q > 0.0 && q < 1.0) {
+        bail!(
+            "CategoricalGeneralizedCrossEntropy",
+            "q must be in the interval (0, 1), got {q}"
+        );
+    }
+    Ok(())
+}
+
+/// `(1 - p^q) / q` with `p = sum(y_pred · one_hot(y_true), axis=-1)`.
+fn generalized_cross_entropy(q: f64, y_true: &Tensor, y_pred: &Tensor) -> Result<PerSample> {
+    check_q(q)?;
+    let p = as_float_pair(y_pred, y_pred)?.1;
+    let Some(&classes) = p.dims().last() else {
+        bail!(
+            "CategoricalGeneralizedCrossEntropy",
+            "y_pred must be at least rank 1, got a scalar"
+        );
+    };
+    let labels = ops::cast(y_true, keras_ops::DType::I32)?;
+    let one_hot = ops::one_hot(&labels, classes, -1, Some(p.dtype()))?;
+    let p_true = ops::sum(&ops::multiply(&p, &one_hot)?, -1, false)?;
+    Ok(ops::divide(&ops::subtract(1.0, &ops::power(&p_true, q)?)?, q)?.into())
+}

@@ -3,7 +3,7 @@
 use keras_ops::{ops, Result, Tensor, Variable};
 use serde_json::json;
 
-use super::optimizer::{Step, UpdateRule};
+use super::update_rule::{Step, UpdateRule};
 use crate::saving::object::Config;
 use crate::saving::ConfigExt;
 
@@ -57,7 +57,7 @@ impl UpdateRule for Adagrad {
     fn slot_groups(&self) -> Vec<&'static [&'static str]> {
         vec![&["accumulator"]]
     }
-    fn slot_initial_value(&self) -> f64 {
+    fn slot_initial_value(&self, _suffix: &str) -> f64 {
         self.initial_accumulator_value
     }
     fn update(&self, step: &Step, g: &Tensor, var: &Variable, slots: &[Variable]) -> Result<()> {

@@ -3,7 +3,7 @@
 use keras_ops::{ops, Result, Tensor, Variable};
 use serde_json::json;
 
-use super::optimizer::{Step, UpdateRule};
+use super::update_rule::{Step, UpdateRule};
 use crate::saving::object::Config;
 use crate::saving::ConfigExt;
 
@@ -71,15 +71,8 @@ impl Adam {
         let b1_power = (self.beta_1 as f32).powf(t);
         let b2_power = (self.beta_2 as f32).powf(t);
         let alpha = step.learning_rate as f32 * (1.0 - b2_power).sqrt() / (1.0 - b1_power);
+        self.update_moments(g, slots)?;
         let (m, v) = (&slots[0], &slots[1]);
-        m.assign_add(&ops::multiply(
-            &ops::subtract(g, m.value())?,
-            1.0 - self.beta_1,
-        )?)?;
-        v.assign_add(&ops::multiply(
-            &ops::subtract(&ops::square(g)?, v.value())?,
-            1.0 - self.beta_2,
-        )?)?;
         let v = match slots.get(2) {
             Some(v_hat) => {
                 v_hat.assign(&ops::maximum(v_hat.value(), v.value())?)?;
@@ -93,12 +86,37 @@ impl Adam {
         )?)
     }
 
-    /// The Adam config keys (shared with AdamW).
-    pub(crate) fn keys(&self) -> Config {
+    /// The moment updates `m += (g - m)(1 - β₁)`, `v += (g² - v)(1 - β₂)` on the first
+    /// two slots; returns the new `(m, v)` (shared with Lamb).
+    pub(crate) fn update_moments(
+        &self,
+        g: &Tensor,
+        slots: &[Variable],
+    ) -> Result<(Tensor, Tensor)> {
+        let (m, v) = (&slots[0], &slots[1]);
+        m.assign_add(&ops::multiply(
+            &ops::subtract(g, m.value())?,
+            1.0 - self.beta_1,
+        )?)?;
+        v.assign_add(&ops::multiply(
+            &ops::subtract(&ops::square(g)?, v.value())?,
+            1.0 - self.beta_2,
+        )?)?;
+        Ok((m.value(), v.value()))
+    }
+
+    /// The `beta_1`, `beta_2`, `epsilon` config keys (shared with Lamb).
+    pub(crate) fn keys_without_amsgrad(&self) -> Config {
         let mut c = Config::new();
         c.insert("beta_1".into(), json!(self.beta_1));
         c.insert("beta_2".into(), json!(self.beta_2));
         c.insert("epsilon".into(), json!(self.epsilon));
+        c
+    }
+
+    /// The Adam config keys (shared with AdamW).
+    pub(crate) fn keys(&self) -> Config {
+        let mut c = self.keys_without_amsgrad();
         c.insert("amsgrad".into(), json!(self.amsgrad));
         c
     }

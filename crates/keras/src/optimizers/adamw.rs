@@ -3,7 +3,7 @@
 use keras_ops::{Result, Tensor, Variable};
 
 use super::adam::Adam;
-use super::optimizer::{Step, UpdateRule};
+use super::update_rule::{Step, UpdateRule};
 use crate::saving::object::Config;
 
 /// AdamW: the [`Adam`] update with a default `weight_decay` of 0.004, applied by the

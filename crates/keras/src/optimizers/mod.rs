@@ -2,8 +2,9 @@
 //! [`schedules`] for the learning rate.
 //!
 //! Every optimizer is an [`Optimizer`] around an [`UpdateRule`] ([`SGD`], [`Adam`],
-//! [`AdamW`], [`RMSprop`], [`Adagrad`], [`Adamax`], [`Nadam`], [`Adadelta`]); the base
-//! does clipping, weight decay, the iteration count and slot creation as Keras 3 does.
+//! [`AdamW`], [`RMSprop`], [`Adagrad`], [`Adamax`], [`Nadam`], [`Adadelta`], [`Lion`],
+//! [`Ftrl`], [`Lamb`], [`Adafactor`]); the base does clipping, weight decay, EMA, gradient
+//! accumulation, the iteration count and slot creation as Keras 3 does.
 //!
 //! ```
 //! use keras::optimizers::{schedules::LearningRateSchedule, Adam, Optimizer};
@@ -20,25 +21,39 @@
 //! ```
 
 mod adadelta;
+mod adafactor;
 mod adagrad;
 mod adam;
 mod adamax;
 mod adamw;
+mod apply;
+mod ema;
+mod ftrl;
+mod lamb;
+mod lion;
 mod nadam;
 mod optimizer;
 mod rmsprop;
 pub mod schedules;
 mod sgd;
+mod slots;
+mod update_rule;
 
 pub use adadelta::Adadelta;
+pub use adafactor::Adafactor;
 pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use adamax::Adamax;
 pub use adamw::AdamW;
+pub use ftrl::Ftrl;
+pub use lamb::Lamb;
+pub use lion::Lion;
 pub use nadam::Nadam;
-pub use optimizer::{LearningRate, Optimizer, Step, UpdateRule};
+pub use optimizer::{LearningRate, Optimizer};
 pub use rmsprop::RMSprop;
 pub use sgd::SGD;
+pub use slots::Slots;
+pub use update_rule::{Step, UpdateRule};
 
 use keras_backend::bail;
 use keras_ops::Result;
@@ -65,6 +80,10 @@ impl Optimizer {
             "adamax" => Optimizer::with_base_config(Adamax::from_config(c)?, c),
             "nadam" => Optimizer::with_base_config(Nadam::from_config(c)?, c),
             "adadelta" => Optimizer::with_base_config(Adadelta::from_config(c)?, c),
+            "adafactor" => Optimizer::with_base_config(Adafactor::from_config(c)?, c),
+            "ftrl" => Optimizer::with_base_config(Ftrl::from_config(c)?, c),
+            "lamb" => Optimizer::with_base_config(Lamb::from_config(c)?, c),
+            "lion" => Optimizer::with_base_config(Lion::from_config(c)?, c),
             _ => bail!("optimizers.get", "unknown optimizer {:?}", o.class_name),
         }
     }

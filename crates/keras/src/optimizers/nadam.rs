@@ -3,7 +3,7 @@
 use keras_ops::{ops, Result, Tensor, Variable};
 use serde_json::json;
 
-use super::optimizer::{Step, UpdateRule};
+use super::update_rule::{Step, UpdateRule};
 use crate::saving::object::Config;
 use crate::saving::ConfigExt;
 
@@ -66,11 +66,12 @@ impl UpdateRule for Nadam {
         vec![("variable", 1.0)]
     }
     fn begin_step(&self, step: &Step) -> Result<()> {
+        // Keras: `u_product · β₁ · (1 - ½·0.96^t)`, multiplied left to right in float32.
         let u_product = &step.extra[0];
-        u_product.assign(&ops::multiply(
-            u_product.value(),
-            self.mu(step.iteration + 1) as f64,
-        )?)
+        let t = (step.iteration + 1) as f32;
+        let value =
+            u_product.value().item()? as f32 * self.beta_1 as f32 * (1.0 - 0.5 * 0.96f32.powf(t));
+        u_product.assign(&Tensor::scalar(value)?)
     }
     fn update(&self, step: &Step, g: &Tensor, var: &Variable, slots: &[Variable]) -> Result<()> {
         let u_t = self.mu(step.iteration + 1);
@@ -78,18 +79,26 @@ impl UpdateRule for Nadam {
         let u_product_t = step.extra[0].value().item()? as f32;
         let u_product_t_1 = u_product_t * u_t_1;
         let b2_power = (self.beta_2 as f32).powf((step.iteration + 1) as f32);
+        // Keras casts β₁, β₂ to the variable dtype first, so `1 - β` is a float32 difference.
+        let (beta_1, beta_2) = (self.beta_1 as f32, self.beta_2 as f32);
         let (m, v) = (&slots[0], &slots[1]);
         m.assign_add(&ops::multiply(
             &ops::subtract(g, m.value())?,
-            1.0 - self.beta_1,
+            (1.0 - beta_1) as f64,
         )?)?;
         v.assign_add(&ops::multiply(
             &ops::subtract(&ops::square(g)?, v.value())?,
-            1.0 - self.beta_2,
+            (1.0 - beta_2) as f64,
         )?)?;
         let m_hat = ops::add(
-            &ops::multiply(m.value(), (u_t_1 / (1.0 - u_product_t_1)) as f64)?,
-            &ops::multiply(g, ((1.0 - u_t) / (1.0 - u_product_t)) as f64)?,
+            &ops::divide(
+                &ops::multiply(m.value(), u_t_1 as f64)?,
+                (1.0 - u_product_t_1) as f64,
+            )?,
+            &ops::divide(
+                &ops::multiply(g, (1.0 - u_t) as f64)?,
+                (1.0 - u_product_t) as f64,
+            )?,
         )?;
         let v_hat = ops::divide(v.value(), (1.0 - b2_power) as f64)?;
         var.assign_sub(&ops::divide(

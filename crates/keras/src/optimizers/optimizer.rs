@@ -1,61 +1,14 @@
-//! The optimizer base: learning rate, iteration count, slot variables, gradient
-//! clipping, decoupled weight decay and the update loop shared by every optimizer.
+//! The optimizer base: learning rate, iteration count, the common options (clipping,
+//! weight decay, EMA, gradient accumulation) and the config Keras writes.
 
 use keras_backend::bail;
-use keras_ops::{ops, DType, Result, Tensor, Variable};
+use keras_ops::{DType, Result, Tensor, Variable};
 use serde_json::{json, Map, Value};
 
 use super::schedules::LearningRateSchedule;
+use super::update_rule::UpdateRule;
 use crate::saving::object::Config;
 use crate::saving::{object_dict, ConfigExt};
-
-/// What an optimizer adds to the base: its slots and its per-variable update.
-///
-/// Each optimizer (`SGD`, `Adam`, ...) implements this; [`Optimizer`] does the rest.
-pub trait UpdateRule: std::fmt::Debug + Send + Sync {
-    /// The Keras class name (`"Adam"`).
-    fn class_name(&self) -> &'static str;
-    /// The default optimizer name (`"adam"`).
-    fn default_name(&self) -> &'static str;
-    /// The default learning rate.
-    fn default_learning_rate(&self) -> f64 {
-        0.001
-    }
-    /// The default weight decay.
-    fn default_weight_decay(&self) -> Option<f64> {
-        None
-    }
-    /// Slot suffixes in groups; each group is created interleaved per variable
-    /// (Keras's `add_optimizer_variables(var_list, [names...])`), groups one after another.
-    fn slot_groups(&self) -> Vec<&'static [&'static str]>;
-    /// The value slots start at.
-    fn slot_initial_value(&self) -> f64 {
-        0.0
-    }
-    /// Extra scalar float32 variables `(name, initial value)` created after the slots.
-    fn extra_variables(&self) -> Vec<(&'static str, f64)> {
-        Vec::new()
-    }
-    /// Runs once per step before the per-variable updates.
-    fn begin_step(&self, _step: &Step) -> Result<()> {
-        Ok(())
-    }
-    /// Updates `var` (and its `slots`, in [`UpdateRule::slot_groups`] order) from `grad`.
-    fn update(&self, step: &Step, grad: &Tensor, var: &Variable, slots: &[Variable]) -> Result<()>;
-    /// The optimizer-specific config keys, in Keras's order.
-    fn config(&self) -> Config;
-}
-
-/// What an update sees of the current step.
-#[derive(Debug)]
-pub struct Step<'a> {
-    /// The learning rate (float32 value).
-    pub learning_rate: f64,
-    /// The iteration count before this step (`optimizer.iterations`).
-    pub iteration: i64,
-    /// The variables of [`UpdateRule::extra_variables`].
-    pub extra: &'a [Variable],
-}
 
 /// A learning rate: a constant (held in a float32 variable) or a schedule.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,19 +32,24 @@ impl From<LearningRateSchedule> for LearningRate {
 }
 
 #[derive(Debug)]
-enum Lr {
+pub(super) enum Lr {
     Variable(Variable),
     Schedule(LearningRateSchedule),
 }
 
+/// The variables created by [`Optimizer::build`].
 #[derive(Debug)]
-struct Built {
-    trainable: Vec<Variable>,
-    /// Per trainable variable, its slots in `slot_groups` order.
-    slots: Vec<Vec<Variable>>,
-    /// All slots in Keras's creation order.
-    ordered: Vec<Variable>,
-    extra: Vec<Variable>,
+pub(super) struct Built {
+    /// The model variables, in build order.
+    pub trainable: Vec<Variable>,
+    /// EMA `average` slots, one per model variable (empty without `use_ema`).
+    pub averages: Vec<Variable>,
+    /// `gradient_accumulator` slots (empty without gradient accumulation).
+    pub accumulators: Vec<Variable>,
+    /// The update rule's slots.
+    pub slots: super::Slots,
+    /// [`UpdateRule::extra_variables`].
+    pub extra: Vec<Variable>,
 }
 
 /// A Keras optimizer: an [`UpdateRule`] plus the shared base state.
@@ -108,16 +66,21 @@ struct Built {
 /// ```
 #[derive(Debug)]
 pub struct Optimizer {
-    rule: Box<dyn UpdateRule>,
-    name: String,
-    lr: Lr,
-    weight_decay: Option<f64>,
-    clipnorm: Option<f64>,
-    global_clipnorm: Option<f64>,
-    clipvalue: Option<f64>,
-    loss_scale_factor: Option<f64>,
-    iterations: Variable,
-    built: Option<Built>,
+    pub(super) rule: Box<dyn UpdateRule>,
+    pub(super) name: String,
+    pub(super) lr: Lr,
+    pub(super) weight_decay: Option<f64>,
+    pub(super) clipnorm: Option<f64>,
+    pub(super) global_clipnorm: Option<f64>,
+    pub(super) clipvalue: Option<f64>,
+    pub(super) use_ema: bool,
+    pub(super) ema_momentum: f64,
+    pub(super) ema_overwrite_frequency: Option<i64>,
+    pub(super) loss_scale_factor: Option<f64>,
+    pub(super) gradient_accumulation_steps: Option<i64>,
+    /// Keras's `_iterations`: every call to `apply` counts, accumulating or not.
+    pub(super) iterations: Variable,
+    pub(super) built: Option<Built>,
 }
 
 impl Optimizer {
@@ -135,7 +98,11 @@ impl Optimizer {
             clipnorm: None,
             global_clipnorm: None,
             clipvalue: None,
+            use_ema: false,
+            ema_momentum: 0.99,
+            ema_overwrite_frequency: None,
             loss_scale_factor: None,
+            gradient_accumulation_steps: None,
             built: None,
         }
     }
@@ -173,9 +140,57 @@ impl Optimizer {
         self.clipvalue = v;
         self
     }
+    /// Keeps an exponential moving average (EMA) of the model variables after each step
+    /// (see [`Optimizer::ema_momentum`], [`Optimizer::finalize_variable_values`]).
+    ///
+    /// ```
+    /// use keras::optimizers::Optimizer;
+    /// use keras::{Tensor, Variable};
+    /// let w = Variable::new(Tensor::from_vec(vec![1.0f32], [1]).unwrap(), "w", true);
+    /// let mut opt = Optimizer::get("sgd").unwrap().learning_rate(0.5).use_ema(true).ema_momentum(0.5);
+    /// for _ in 0..2 {
+    ///     opt.apply(&[Tensor::from_vec(vec![1.0f32], [1]).unwrap()], &[w.clone()]).unwrap();
+    /// }
+    /// // w: 1 -> 0.5 -> 0; its average: 0.5 (first step copies), then 0.5·0.5 + 0.5·0
+    /// assert_eq!(w.value().to_vec::<f32>().unwrap(), vec![0.0]);
+    /// opt.finalize_variable_values(&[w.clone()]).unwrap();
+    /// assert_eq!(w.value().to_vec::<f32>().unwrap(), vec![0.25]);
+    /// ```
+    pub fn use_ema(mut self, v: bool) -> Self {
+        self.use_ema = v;
+        self
+    }
+    /// The EMA momentum: `average = m · average + (1 - m) · value` (default 0.99).
+    pub fn ema_momentum(mut self, v: f64) -> Self {
+        self.ema_momentum = v;
+        self
+    }
+    /// With EMA, overwrite the model variables with their averages every `n` steps.
+    pub fn ema_overwrite_frequency(mut self, n: Option<i64>) -> Self {
+        self.ema_overwrite_frequency = n;
+        self
+    }
     /// Divides gradients by this factor (undoing a loss scale).
     pub fn loss_scale_factor(mut self, v: Option<f64>) -> Self {
         self.loss_scale_factor = v;
+        self
+    }
+    /// Accumulates gradients over `n` calls to `apply` (n ≥ 2) and updates the variables
+    /// with their mean on every `n`-th call.
+    ///
+    /// ```
+    /// use keras::optimizers::Optimizer;
+    /// use keras::{Tensor, Variable};
+    /// let w = Variable::new(Tensor::from_vec(vec![1.0f32], [1]).unwrap(), "w", true);
+    /// let mut opt = Optimizer::get("sgd").unwrap().learning_rate(1.0).gradient_accumulation_steps(Some(2));
+    /// opt.apply(&[Tensor::from_vec(vec![1.0f32], [1]).unwrap()], &[w.clone()]).unwrap();
+    /// assert_eq!(w.value().to_vec::<f32>().unwrap(), vec![1.0]);
+    /// opt.apply(&[Tensor::from_vec(vec![3.0f32], [1]).unwrap()], &[w.clone()]).unwrap();
+    /// assert_eq!(w.value().to_vec::<f32>().unwrap(), vec![-1.0]);
+    /// assert_eq!(opt.iterations(), 1);
+    /// ```
+    pub fn gradient_accumulation_steps(mut self, n: Option<i64>) -> Self {
+        self.gradient_accumulation_steps = n;
         self
     }
 
@@ -191,8 +206,21 @@ impl Optimizer {
     pub fn rule(&self) -> &dyn UpdateRule {
         self.rule.as_ref()
     }
-    /// The number of steps applied so far.
+    /// Keras's `optimizer.iterations`: the number of updates applied so far (with gradient
+    /// accumulation, calls to `apply` divided by the accumulation steps).
     pub fn iterations(&self) -> i64 {
+        match self.accumulation_steps() {
+            Some(n) => self.raw_iterations().div_euclid(n),
+            None => self.raw_iterations(),
+        }
+    }
+    /// The gradient accumulation steps when accumulation is on (Keras treats 0 as off).
+    pub(super) fn accumulation_steps(&self) -> Option<i64> {
+        self.gradient_accumulation_steps.filter(|n| *n != 0)
+    }
+    /// The number of calls to `apply` so far (Keras's `_iterations`, the saved
+    /// `iteration` variable; learning-rate schedules read it).
+    pub fn raw_iterations(&self) -> i64 {
         self.iterations
             .value()
             .item()
@@ -210,7 +238,7 @@ impl Optimizer {
     pub fn current_learning_rate(&self) -> Result<f64> {
         let lr = match &self.lr {
             Lr::Variable(v) => v.value().item()?,
-            Lr::Schedule(s) => s.value(self.iterations())?,
+            Lr::Schedule(s) => s.value(self.raw_iterations())?,
         };
         if !lr.is_finite() {
             bail!(self.rule.class_name(), "learning rate is {lr}");
@@ -218,177 +246,52 @@ impl Optimizer {
         Ok(lr)
     }
 
+    /// Sets a constant learning rate in place (Keras's `optimizer.learning_rate = value`),
+    /// as learning-rate callbacks do between steps. Like Keras, an optimizer created with a
+    /// [`LearningRateSchedule`] refuses: its rate is not settable.
+    ///
+    /// ```
+    /// use keras::optimizers::Optimizer;
+    /// let opt = Optimizer::get("adam").unwrap();
+    /// opt.set_learning_rate(0.5).unwrap();
+    /// assert_eq!(opt.current_learning_rate().unwrap(), 0.5);
+    /// ```
+    pub fn set_learning_rate(&self, lr: f64) -> Result<()> {
+        let class = self.rule.class_name();
+        if !lr.is_finite() {
+            bail!(class, "set_learning_rate: the learning rate is {lr}");
+        }
+        match &self.lr {
+            Lr::Variable(v) => v.assign(&Tensor::scalar(lr as f32)?),
+            Lr::Schedule(_) => bail!(
+                class,
+                "set_learning_rate: this optimizer was created with a LearningRateSchedule \
+                 as its learning_rate, hence its learning rate is not settable; create it \
+                 with a float learning_rate to set it"
+            ),
+        }
+    }
+
     /// Whether [`Optimizer::build`] has run.
     pub fn built(&self) -> bool {
         self.built.is_some()
     }
 
-    /// Creates the slot variables for `vars` (done by the first apply when not called).
-    pub fn build(&mut self, vars: &[Variable]) -> Result<()> {
-        if self.built.is_some() {
-            bail!(
-                self.rule.class_name(),
-                "optimizer {:?} is already built",
-                self.name
-            );
-        }
-        let init = self.rule.slot_initial_value();
-        let mut slots = vec![Vec::new(); vars.len()];
-        let mut ordered = Vec::new();
-        for group in self.rule.slot_groups() {
-            for (i, v) in vars.iter().enumerate() {
-                for suffix in group {
-                    let name = format!("{}_{suffix}", v.path().replace('/', "_"));
-                    let value = ops::full(v.shape().dims(), init, v.dtype())?;
-                    let slot =
-                        Variable::with_path(value, &name, &format!("{}/{name}", self.name), false);
-                    slots[i].push(slot.clone());
-                    ordered.push(slot);
-                }
-            }
-        }
-        let extra = self
-            .rule
-            .extra_variables()
-            .into_iter()
-            .map(|(name, value)| {
-                Ok(Variable::with_path(
-                    Tensor::scalar(value as f32)?,
-                    name,
-                    &format!("{}/{name}", self.name),
-                    false,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        self.built = Some(Built {
-            trainable: vars.to_vec(),
-            slots,
-            ordered,
-            extra,
-        });
-        Ok(())
-    }
-
     /// All optimizer variables in Keras's order: `iteration`, `learning_rate` (for a
-    /// constant rate), the slots, then any extra variables.
+    /// constant rate), the EMA averages, the gradient accumulators, the rule's slots,
+    /// then any extra variables.
     pub fn variables(&self) -> Vec<Variable> {
         let mut out = vec![self.iterations.clone()];
         if let Lr::Variable(v) = &self.lr {
             out.push(v.clone());
         }
         if let Some(b) = &self.built {
-            out.extend(b.ordered.iter().cloned());
+            out.extend(b.averages.iter().cloned());
+            out.extend(b.accumulators.iter().cloned());
+            out.extend(b.slots.variables().iter().cloned());
             out.extend(b.extra.iter().cloned());
         }
         out
-    }
-
-    /// Applies one step: `grads[i]` updates `vars[i]`.
-    pub fn apply(&mut self, grads: &[Tensor], vars: &[Variable]) -> Result<()> {
-        let class = self.rule.class_name();
-        if grads.len() != vars.len() {
-            bail!(
-                class,
-                "got {} gradients for {} variables",
-                grads.len(),
-                vars.len()
-            );
-        }
-        if grads.is_empty() {
-            return Ok(());
-        }
-        for (g, v) in grads.iter().zip(vars) {
-            if g.dims() != v.shape().dims() {
-                bail!(
-                    class,
-                    "gradient of shape {} does not match variable {:?} of shape {}",
-                    g.shape(),
-                    v.path(),
-                    v.shape()
-                );
-            }
-        }
-        if self.built.is_none() {
-            self.build(vars)?;
-        }
-        let built = self.built.as_ref().expect("built above");
-        let indices = vars
-            .iter()
-            .map(|v| {
-                built
-                    .trainable
-                    .iter()
-                    .position(|t| t.ptr_eq(v))
-                    .ok_or_else(|| {
-                        keras_ops::Error::op(
-                            class,
-                            format!(
-                                "unknown variable {:?}: the optimizer was built on other variables",
-                                v.path()
-                            ),
-                        )
-                    })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let lr = self.current_learning_rate()?;
-        let mut grads = grads.to_vec();
-        if let Some(scale) = self.loss_scale_factor {
-            grads = grads
-                .iter()
-                .map(|g| ops::divide(g, scale))
-                .collect::<Result<_>>()?;
-        }
-        let grads = self.clip(grads)?;
-        if let Some(wd) = self.weight_decay {
-            for v in vars {
-                let decay = ops::multiply(&ops::multiply(v.value(), wd)?, lr)?;
-                v.assign_sub(&decay)?;
-            }
-        }
-        let step = Step {
-            learning_rate: lr,
-            iteration: self.iterations(),
-            extra: &built.extra,
-        };
-        self.rule.begin_step(&step)?;
-        for ((g, v), i) in grads.iter().zip(vars).zip(indices) {
-            let g = ops::cast(g, v.dtype())?;
-            self.rule.update(&step, &g, v, &built.slots[i])?;
-        }
-        let next = Tensor::scalar_of((step.iteration + 1) as f64, DType::I32)?;
-        self.iterations.assign(&next)
-    }
-
-    /// Applies one step from `(gradient, variable)` pairs.
-    pub fn apply_gradients(&mut self, grads_and_vars: &[(Tensor, Variable)]) -> Result<()> {
-        let (grads, vars): (Vec<_>, Vec<_>) = grads_and_vars.iter().cloned().unzip();
-        self.apply(&grads, &vars)
-    }
-
-    /// Keras's `_clip_gradients`: `clipnorm`, else `global_clipnorm`, else `clipvalue`.
-    fn clip(&self, grads: Vec<Tensor>) -> Result<Vec<Tensor>> {
-        let positive = |v: Option<f64>| v.filter(|c| *c > 0.0);
-        if let Some(c) = positive(self.clipnorm) {
-            grads
-                .iter()
-                .map(|g| {
-                    let norm = ops::sqrt(&ops::sum(&ops::square(g)?, None, true)?)?;
-                    ops::divide(&ops::multiply(g, c)?, &ops::maximum(&norm, c)?)
-                })
-                .collect()
-        } else if let Some(c) = positive(self.global_clipnorm) {
-            let mut total = 0.0;
-            for g in &grads {
-                total += ops::sum(&ops::square(g)?, None, false)?.item()?;
-            }
-            let norm = total.sqrt() as f32 as f64;
-            let scale = c * (1.0 / norm).min(1.0 / c);
-            grads.iter().map(|g| ops::multiply(g, scale)).collect()
-        } else if let Some(c) = positive(self.clipvalue) {
-            grads.iter().map(|g| ops::clip(g, -c, c)).collect()
-        } else {
-            Ok(grads)
-        }
     }
 
     /// `get_config()`: the base keys then the optimizer's own, as Keras writes them.
@@ -404,11 +307,17 @@ impl Optimizer {
         c.insert("clipnorm".into(), json!(self.clipnorm));
         c.insert("global_clipnorm".into(), json!(self.global_clipnorm));
         c.insert("clipvalue".into(), json!(self.clipvalue));
-        c.insert("use_ema".into(), json!(false));
-        c.insert("ema_momentum".into(), json!(0.99));
-        c.insert("ema_overwrite_frequency".into(), Value::Null);
+        c.insert("use_ema".into(), json!(self.use_ema));
+        c.insert("ema_momentum".into(), json!(self.ema_momentum));
+        c.insert(
+            "ema_overwrite_frequency".into(),
+            json!(self.ema_overwrite_frequency),
+        );
         c.insert("loss_scale_factor".into(), json!(self.loss_scale_factor));
-        c.insert("gradient_accumulation_steps".into(), Value::Null);
+        c.insert(
+            "gradient_accumulation_steps".into(),
+            json!(self.gradient_accumulation_steps),
+        );
         c.extend(self.rule.config());
         c
     }
@@ -425,14 +334,6 @@ impl Optimizer {
     /// Applies the base keys of a config to an optimizer built from its rule.
     pub(crate) fn with_base_config(rule: impl UpdateRule + 'static, c: &Config) -> Result<Self> {
         let n = rule.class_name();
-        if c.get_or("use_ema", false, n)? {
-            bail!(n, "use_ema is not supported");
-        }
-        if c.get_or::<Option<i64>>("gradient_accumulation_steps", None, n)?
-            .is_some()
-        {
-            bail!(n, "gradient_accumulation_steps is not supported");
-        }
         let mut o = Optimizer::new(rule);
         let default_wd = o.weight_decay;
         if let Some(name) = c.get_or::<Option<String>>("name", None, n)? {
@@ -448,7 +349,11 @@ impl Optimizer {
             .clipnorm(c.get_or("clipnorm", None, n)?)
             .global_clipnorm(c.get_or("global_clipnorm", None, n)?)
             .clipvalue(c.get_or("clipvalue", None, n)?)
-            .loss_scale_factor(c.get_or("loss_scale_factor", None, n)?);
+            .use_ema(c.get_or("use_ema", false, n)?)
+            .ema_momentum(c.get_or("ema_momentum", 0.99, n)?)
+            .ema_overwrite_frequency(c.get_or("ema_overwrite_frequency", None, n)?)
+            .loss_scale_factor(c.get_or("loss_scale_factor", None, n)?)
+            .gradient_accumulation_steps(c.get_or("gradient_accumulation_steps", None, n)?);
         o.validate()?;
         Ok(o)
     }
@@ -469,6 +374,31 @@ impl Optimizer {
         if let LearningRate::Constant(v) = self.learning_rate_spec() {
             if !v.is_finite() {
                 bail!(n, "learning rate is {v}");
+            }
+        }
+        if let Some(steps) = self.accumulation_steps() {
+            if steps < 2 {
+                bail!(
+                    n,
+                    "gradient_accumulation_steps must be an integer >= 2, got {steps}"
+                );
+            }
+        }
+        if self.use_ema {
+            if !(0.0..=1.0).contains(&self.ema_momentum) {
+                bail!(
+                    n,
+                    "ema_momentum must be in the range [0, 1], got {}",
+                    self.ema_momentum
+                );
+            }
+            if let Some(f) = self.ema_overwrite_frequency.filter(|f| *f != 0) {
+                if f < 1 {
+                    bail!(
+                        n,
+                        "ema_overwrite_frequency must be an integer >= 1 or None, got {f}"
+                    );
+                }
             }
         }
         Ok(())

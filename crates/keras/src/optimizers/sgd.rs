@@ -3,7 +3,7 @@
 use keras_ops::{ops, Result, Tensor, Variable};
 use serde_json::json;
 
-use super::optimizer::{Step, UpdateRule};
+use super::update_rule::{Step, UpdateRule};
 use crate::saving::object::Config;
 use crate::saving::ConfigExt;
 
