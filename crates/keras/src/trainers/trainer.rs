@@ -600,58 +600,69 @@ pub trait TrainerExt: Trainer + Sized {
         })?;
         let (first_epoch, mut first_step) = run.resume.unwrap_or((initial_epoch, 0));
         let mut last_logs = Logs::new();
-        for epoch in first_epoch..epochs {
-            state.reset_metrics()?;
-            self.metrics().iter().try_for_each(|m| m.reset_state())?;
-            callbacks.each(&mut run.ctx(Some(&mut state.optimizer)), |c, ctx| {
-                c.on_epoch_begin(ctx, epoch, &mut Logs::new())
-            })?;
-            let mut logs = Logs::new();
-            run_epoch(&*train, epoch, steps, first_step, |i, batch| {
+        let mut epoch_loop = || -> Result<()> {
+            for epoch in first_epoch..epochs {
+                state.reset_metrics()?;
+                self.metrics().iter().try_for_each(|m| m.reset_state())?;
                 callbacks.each(&mut run.ctx(Some(&mut state.optimizer)), |c, ctx| {
-                    c.on_train_batch_begin(ctx, i, &mut Logs::new())
+                    c.on_epoch_begin(ctx, epoch, &mut Logs::new())
                 })?;
-                logs = self.train_step(&mut state, &batch)?.sorted();
-                callbacks.each(&mut run.ctx(Some(&mut state.optimizer)), |c, ctx| {
-                    c.on_train_batch_end(ctx, i, &mut logs)
-                })?;
-                if run.stop {
-                    return Ok(false);
-                }
-                if let Some(loss) = logs.get("loss").filter(|l| !l.is_finite()) {
-                    bail!(
+                let mut logs = Logs::new();
+                run_epoch(&*train, epoch, steps, first_step, |i, batch| {
+                    callbacks.each(&mut run.ctx(Some(&mut state.optimizer)), |c, ctx| {
+                        c.on_train_batch_begin(ctx, i, &mut Logs::new())
+                    })?;
+                    logs = self.train_step(&mut state, &batch)?.sorted();
+                    callbacks.each(&mut run.ctx(Some(&mut state.optimizer)), |c, ctx| {
+                        c.on_train_batch_end(ctx, i, &mut logs)
+                    })?;
+                    if run.stop {
+                        return Ok(false);
+                    }
+                    if let Some(loss) = logs.get("loss").filter(|l| !l.is_finite()) {
+                        bail!(
                         "fit",
                         "the loss became {loss} at epoch {}, batch {i}; lower the learning rate, check the data, or add a TerminateOnNaN callback to stop cleanly",
                         epoch + 1
                     );
+                    }
+                    Ok(true)
+                })?;
+                first_step = 0;
+                if logs.is_empty() {
+                    logs = step_logs(self, &state)?.sorted();
                 }
-                Ok(true)
-            })?;
-            first_step = 0;
-            if logs.is_empty() {
-                logs = step_logs(self, &state)?.sorted();
-            }
-            if let Some(val) = &validation {
-                if (epoch + 1) % validation_freq == 0 {
-                    let val_logs = evaluate_loop(
-                        self,
-                        &mut state,
-                        &**val,
-                        validation_steps,
-                        &mut callbacks,
-                        &mut run,
-                    )?;
-                    logs.extend(&val_logs.prefixed("val_"));
+                if let Some(val) = &validation {
+                    if (epoch + 1) % validation_freq == 0 {
+                        let val_logs = evaluate_loop(
+                            self,
+                            &mut state,
+                            &**val,
+                            validation_steps,
+                            &mut callbacks,
+                            &mut run,
+                        )?;
+                        logs.extend(&val_logs.prefixed("val_"));
+                    }
+                }
+                callbacks.each(&mut run.ctx(Some(&mut state.optimizer)), |c, ctx| {
+                    c.on_epoch_end(ctx, epoch, &mut logs)
+                })?;
+                last_logs = logs;
+                if run.stop {
+                    break;
                 }
             }
-            callbacks.each(&mut run.ctx(Some(&mut state.optimizer)), |c, ctx| {
-                c.on_epoch_end(ctx, epoch, &mut logs)
-            })?;
-            last_logs = logs;
-            if run.stop {
-                break;
-            }
+            Ok(())
+        };
+        let trained = epoch_loop();
+        // As Keras, even when training failed: with `use_ema`, the model takes the averages.
+        if epochs > 0 {
+            state
+                .optimizer
+                .finalize_variable_values(&self.trainable_weights())?;
         }
+        trained?;
         callbacks.each(&mut run.ctx(Some(&mut state.optimizer)), |c, ctx| {
             c.on_train_end(ctx, &mut last_logs)
         })?;
