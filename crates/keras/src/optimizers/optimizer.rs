@@ -218,6 +218,32 @@ impl Optimizer {
         Ok(lr)
     }
 
+    /// Sets a constant learning rate in place (Keras's `optimizer.learning_rate = value`),
+    /// as learning-rate callbacks do between steps. Like Keras, an optimizer created with a
+    /// [`LearningRateSchedule`] refuses: its rate is not settable.
+    ///
+    /// ```
+    /// use keras::optimizers::Optimizer;
+    /// let opt = Optimizer::get("adam").unwrap();
+    /// opt.set_learning_rate(0.5).unwrap();
+    /// assert_eq!(opt.current_learning_rate().unwrap(), 0.5);
+    /// ```
+    pub fn set_learning_rate(&self, lr: f64) -> Result<()> {
+        let class = self.rule.class_name();
+        if !lr.is_finite() {
+            bail!(class, "set_learning_rate: the learning rate is {lr}");
+        }
+        match &self.lr {
+            Lr::Variable(v) => v.assign(&Tensor::scalar(lr as f32)?),
+            Lr::Schedule(_) => bail!(
+                class,
+                "set_learning_rate: this optimizer was created with a LearningRateSchedule \
+                 as its learning_rate, hence its learning rate is not settable; create it \
+                 with a float learning_rate to set it"
+            ),
+        }
+    }
+
     /// Whether [`Optimizer::build`] has run.
     pub fn built(&self) -> bool {
         self.built.is_some()

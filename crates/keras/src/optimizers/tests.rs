@@ -87,3 +87,26 @@ fn unknown_variable_is_an_error() {
     o.apply(std::slice::from_ref(&g), &[a]).unwrap();
     assert!(o.apply(&[g], &[b]).is_err());
 }
+
+#[test]
+fn set_learning_rate() {
+    let a = var(vec![1.0], &[1], "a");
+    let mut o = Optimizer::get("sgd").unwrap();
+    o.set_learning_rate(0.5).unwrap();
+    assert_eq!(o.current_learning_rate().unwrap(), 0.5);
+    assert_eq!(o.get_config()["learning_rate"], 0.5);
+    let g = Tensor::from_vec(vec![1.0f32], [1]).unwrap();
+    o.apply(&[g], std::slice::from_ref(&a)).unwrap();
+    assert_eq!(a.value().to_vec::<f32>().unwrap(), vec![0.5]);
+    assert!(o.set_learning_rate(f64::NAN).is_err());
+
+    let s = schedules::LearningRateSchedule::from_json(&serde_json::json!({
+        "class_name": "ExponentialDecay",
+        "config": {"initial_learning_rate": 0.1, "decay_steps": 2, "decay_rate": 0.5}
+    }))
+    .unwrap();
+    let o = Optimizer::get("sgd").unwrap().learning_rate(s);
+    let e = o.set_learning_rate(0.5).unwrap_err().to_string();
+    assert!(e.contains("SGD") && e.contains("not settable"), "{e}");
+    assert_eq!(o.current_learning_rate().unwrap() as f32, 0.1);
+}
