@@ -23,7 +23,7 @@ use crate::saving::{copy_atomic, load_weights, save_weights, write_atomic};
 ///
 /// ```
 /// use keras::callbacks::{BackupAndRestore, SaveFreq};
-/// let mut backup = BackupAndRestore::new("/tmp/backup").save_freq(SaveFreq::Batches(100));
+/// let mut backup = BackupAndRestore::new("backup").save_freq(SaveFreq::Batches(100));
 /// // model.fit(data, FitArgs::new().epochs(10).callback(&mut backup))?;
 /// ```
 pub struct BackupAndRestore {
