@@ -580,6 +580,36 @@ fn backup_and_restore_metadata_and_double_checkpoint() {
     )
     .unwrap();
     assert_eq!(*epochs_run.lock().unwrap(), vec![1, 2]);
+    // Metadata as Keras writes it (no `steps_done`, a mid-epoch batch): the run restarts
+    // at the beginning of that epoch, as Keras 3.15.1 does.
+    std::fs::write(
+        backup.join("training_metadata.json"),
+        r#"{"epoch": 2, "batch": 3}"#,
+    )
+    .unwrap();
+    let mut bk = BackupAndRestore::new(&backup);
+    let seen: Arc<Mutex<Vec<(usize, usize)>>> = Arc::default();
+    let sink = seen.clone();
+    let mut track = LambdaCallback::new().on_train_batch_begin(move |_, b, _| {
+        sink.lock().unwrap().push((0, b));
+        Ok(())
+    });
+    m.fit(
+        (&x, &y),
+        FitArgs::new()
+            .epochs(3)
+            .batch_size(20)
+            .verbose(0)
+            .callback(&mut bk)
+            .callback(&mut track),
+    )
+    .unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(0, 0), (0, 1)],
+        "one epoch from its first batch"
+    );
+    assert!(!backup.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
