@@ -3,7 +3,7 @@
 
 use keras_ops::Result;
 
-use super::Logs;
+use super::{Logs, Mode};
 use crate::layers::Layer;
 use crate::optimizers::Optimizer;
 
@@ -32,6 +32,11 @@ pub struct CallbackContext<'a> {
     /// Set in `on_train_begin` to start (or resume) at this epoch and, within it, after
     /// this many batches (used by `BackupAndRestore`).
     pub resume_at: &'a mut Option<(usize, usize)>,
+    /// The compiled metrics' names with the direction in which each improves
+    /// ([`Mode::Max`] for accuracies, [`Mode::Min`] for errors), for callbacks that monitor
+    /// a metric with [`Mode::Auto`]; filled once the metrics are built (after the first
+    /// batch).
+    pub metric_directions: &'a [(String, Mode)],
 }
 
 /// Hooks called during `fit`, `evaluate` and `predict`, each with the run's

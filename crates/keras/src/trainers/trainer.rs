@@ -12,7 +12,8 @@ use super::data::{
     class_weights_to_sample_weights, epoch_steps, run_epoch, Batch, Data, Dataset, TensorDataset,
 };
 use crate::callbacks::callback_list::CallbackList;
-use crate::callbacks::{Callback, CallbackContext, History, Logs, Params};
+use crate::callbacks::monitor::metric_class_direction;
+use crate::callbacks::{Callback, CallbackContext, History, Logs, Mode, Params};
 use crate::layers::{CallArgs, Layer, LayerExt};
 use crate::metrics::Metric;
 use crate::optimizers::Optimizer;
@@ -352,6 +353,8 @@ struct Run<'m> {
     params: Params,
     stop: bool,
     resume: Option<(usize, usize)>,
+    metric_directions: Vec<(String, Mode)>,
+    metrics_noted: bool,
 }
 
 impl<'m> Run<'m> {
@@ -361,6 +364,22 @@ impl<'m> Run<'m> {
             params,
             stop: false,
             resume: None,
+            metric_directions: Vec::new(),
+            metrics_noted: false,
+        }
+    }
+    /// Records the compiled metrics' directions (for `Mode::Auto` monitors) once they are
+    /// built.
+    fn note_metrics(&mut self, state: &Compiled) {
+        if !self.metrics_noted {
+            self.metrics_noted = true;
+            self.metric_directions = state
+                .metrics()
+                .iter()
+                .filter_map(|(name, m)| {
+                    metric_class_direction(m.class_name()).map(|d| (name.to_string(), d))
+                })
+                .collect();
         }
     }
     fn ctx<'a>(&'a mut self, optimizer: Option<&'a mut Optimizer>) -> CallbackContext<'a> {
@@ -370,6 +389,7 @@ impl<'m> Run<'m> {
             params: &self.params,
             stop_training: &mut self.stop,
             resume_at: &mut self.resume,
+            metric_directions: &self.metric_directions,
         }
     }
 }
@@ -613,6 +633,7 @@ pub trait TrainerExt: Trainer + Sized {
                         c.on_train_batch_begin(ctx, i, &mut Logs::new())
                     })?;
                     logs = self.train_step(&mut state, &batch)?.sorted();
+                    run.note_metrics(&state);
                     callbacks.each(&mut run.ctx(Some(&mut state.optimizer)), |c, ctx| {
                         c.on_train_batch_end(ctx, i, &mut logs)
                     })?;
@@ -757,6 +778,40 @@ pub trait TrainerExt: Trainer + Sized {
     /// The outputs on one batch of inputs (Keras's `predict_on_batch`).
     fn predict_on_batch(&self, x: impl Into<Data>) -> Result<Vec<Tensor>> {
         self.predict_step(&single_batch(x.into())?)
+    }
+
+    /// Saves the weights, and the compiled optimizer's variables, to a Keras
+    /// `.weights.h5` file (Keras's `model.save_weights`; see [`crate::saving::save_weights`]).
+    fn save_weights(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let slot = self
+            .base()
+            .compiled_slot()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        crate::saving::save_weights(self, slot.as_ref().map(|c| &c.optimizer), path)
+    }
+
+    /// Saves the whole model, with the compiled optimizer, to a Keras `.keras` archive
+    /// (Keras's `model.save`; see [`crate::saving::save_model`]).
+    fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let slot = self
+            .base()
+            .compiled_slot()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        crate::saving::save_model(self, slot.as_ref().map(|c| &c.optimizer), path)
+    }
+
+    /// Loads a Keras `.weights.h5` file into the model and, when the file has them and it
+    /// is built, the compiled optimizer (Keras's `model.load_weights`; see
+    /// [`crate::saving::load_weights`]).
+    fn load_weights(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let slot = self
+            .base()
+            .compiled_slot()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        crate::saving::load_weights(self, slot.as_ref().map(|c| &c.optimizer), path)
     }
 
     /// Clears the compiled and the model's own metrics.
