@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use keras::callbacks::tfevents::read_events;
 use keras::callbacks::{
     BackupAndRestore, CSVLogger, Callback, CallbackContext, EarlyStopping, LambdaCallback,
-    LearningRateScheduler, Logs, Mode, ModelCheckpoint, ReduceLROnPlateau, SaveFreq, TensorBoard,
-    TerminateOnNaN, UpdateFreq,
+    LearningRateScheduler, Logs, Mode, ModelCheckpoint, ReduceLROnPlateau, SaveFreq,
+    SwapEMAWeights, TensorBoard, TerminateOnNaN, UpdateFreq,
 };
 use keras::initializers::set_random_seed;
 use keras::layers::{Dense, InputLayer, Layer, LayerExt};
@@ -17,6 +17,15 @@ use keras::models::Sequential;
 use keras::optimizers::{Adam, Optimizer, SGD};
 use keras::trainers::{CompileArgs, FitArgs, TrainerExt};
 use keras::{Result, Tensor};
+
+/// Models draw their weights (and `fit` its shuffling seed) from the process-wide seed
+/// stream: every test holds this lock so that one setting the seed is not disturbed by
+/// another running in parallel.
+static SEED: Mutex<()> = Mutex::new(());
+
+fn lock() -> std::sync::MutexGuard<'static, ()> {
+    SEED.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 fn tmp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("keras_cb_{name}_{}", std::process::id()));
@@ -80,6 +89,7 @@ fn script(key: &'static str, values: Vec<f64>) -> LambdaCallback {
 
 #[test]
 fn early_stopping_stops_after_patience() {
+    let _seed = lock();
     let (x, y) = data();
     let m = model(1);
     compile(&m, Optimizer::get("sgd").unwrap());
@@ -107,6 +117,7 @@ fn early_stopping_stops_after_patience() {
 
 #[test]
 fn early_stopping_min_delta_baseline_and_start_epoch() {
+    let _seed = lock();
     let (x, y) = data();
     let m = model(1);
     compile(&m, Optimizer::get("sgd").unwrap());
@@ -188,6 +199,7 @@ fn early_stopping_min_delta_baseline_and_start_epoch() {
 
 #[test]
 fn early_stopping_restores_the_best_weights() {
+    let _seed = lock();
     let (x, y) = data();
     let m = model(2);
     compile(&m, Optimizer::get("sgd").unwrap());
@@ -222,6 +234,7 @@ fn early_stopping_restores_the_best_weights() {
 
 #[test]
 fn auto_mode_follows_the_metric_or_asks_for_a_mode() {
+    let _seed = lock();
     let (x, y) = data();
     let m = model(3);
     compile(&m, Optimizer::get("sgd").unwrap());
@@ -261,6 +274,7 @@ fn auto_mode_follows_the_metric_or_asks_for_a_mode() {
 
 #[test]
 fn model_checkpoint_formats_paths_and_saves_each_epoch() {
+    let _seed = lock();
     let dir = tmp_dir("ckpt_epoch");
     let (x, y) = data();
     let m = model(4);
@@ -306,6 +320,7 @@ fn model_checkpoint_formats_paths_and_saves_each_epoch() {
 
 #[test]
 fn model_checkpoint_best_only_and_threshold() {
+    let _seed = lock();
     let dir = tmp_dir("ckpt_best");
     let (x, y) = data();
     let m = model(5);
@@ -366,6 +381,7 @@ fn model_checkpoint_best_only_and_threshold() {
 
 #[test]
 fn model_checkpoint_batch_frequency_and_argument_errors() {
+    let _seed = lock();
     let dir = tmp_dir("ckpt_batch");
     let (x, y) = data();
     let m = model(6);
@@ -528,6 +544,7 @@ fn resumed_equals_uninterrupted(freq: SaveFreq, crash: (usize, usize), name: &st
 
 #[test]
 fn backup_and_restore_resumes_mid_epoch_exactly() {
+    let _seed = lock();
     // 5 batches per epoch; backups every 2 batches; crash at epoch 2, batch 3 (the backup
     // after batch 1 of epoch 2 is the latest).
     resumed_equals_uninterrupted(SaveFreq::Batches(2), (2, 3), "bar_batches");
@@ -535,11 +552,13 @@ fn backup_and_restore_resumes_mid_epoch_exactly() {
 
 #[test]
 fn backup_and_restore_resumes_at_the_next_epoch() {
+    let _seed = lock();
     resumed_equals_uninterrupted(SaveFreq::Epoch, (2, 3), "bar_epoch");
 }
 
 #[test]
 fn backup_and_restore_metadata_and_double_checkpoint() {
+    let _seed = lock();
     let dir = tmp_dir("bar_meta");
     let backup = dir.join("b");
     let (x, y) = data();
@@ -615,6 +634,7 @@ fn backup_and_restore_metadata_and_double_checkpoint() {
 
 #[test]
 fn reduce_lr_on_plateau_reduces_and_logs_the_rate() {
+    let _seed = lock();
     let (x, y) = data();
     let m = model(10);
     compile(&m, Optimizer::new(SGD::default()).learning_rate(0.1));
@@ -660,6 +680,7 @@ fn reduce_lr_on_plateau_reduces_and_logs_the_rate() {
 
 #[test]
 fn learning_rate_scheduler_sets_the_rate_each_epoch() {
+    let _seed = lock();
     let (x, y) = data();
     let m = model(11);
     compile(&m, Optimizer::new(SGD::default()).learning_rate(0.1));
@@ -700,6 +721,7 @@ fn learning_rate_scheduler_sets_the_rate_each_epoch() {
 
 #[test]
 fn csv_logger_writes_keras_rows() {
+    let _seed = lock();
     let dir = tmp_dir("csv");
     let path = dir.join("log.csv");
     let (x, y) = data();
@@ -787,6 +809,7 @@ fn scalars(path: &Path, tag: &str) -> Vec<(i64, f32)> {
 
 #[test]
 fn tensorboard_writes_event_files_tensorboard_reads() {
+    let _seed = lock();
     let dir = tmp_dir("tb");
     let (x, y) = data();
     let m = model(13);
@@ -855,6 +878,7 @@ fn tensorboard_writes_event_files_tensorboard_reads() {
 
 #[test]
 fn terminate_on_nan_stops_cleanly_or_raises() {
+    let _seed = lock();
     let (x, y) = data();
     let mut xv = x.to_vec::<f32>().unwrap();
     xv[40] = f32::NAN; // sample 13: in the second batch of 10 without shuffling
@@ -901,6 +925,7 @@ fn terminate_on_nan_stops_cleanly_or_raises() {
 
 #[test]
 fn lambda_callback_calls_every_hook() {
+    let _seed = lock();
     let (x, y) = data();
     let m = model(15);
     compile(&m, Optimizer::get("sgd").unwrap());
@@ -978,4 +1003,55 @@ fn lambda_callback_calls_every_hook() {
     args = args.batch_size(20).verbose(0).callback(&mut pcb);
     m.predict(&x, args).unwrap();
     assert_eq!(*plog.lock().unwrap(), ["pb", "b0", "e0", "b1", "e1", "pe"]);
+}
+
+#[test]
+fn swap_ema_weights_validates_with_the_averages() {
+    let _seed = lock();
+    let (x, y) = data();
+    let run = |swap: bool| {
+        let m = model(21);
+        compile(
+            &m,
+            Optimizer::new(Adam::default())
+                .learning_rate(0.05)
+                .use_ema(true)
+                .ema_momentum(0.9),
+        );
+        let mut cb = SwapEMAWeights::new(false);
+        let mut args = FitArgs::new()
+            .epochs(1)
+            .batch_size(8)
+            .shuffle(false)
+            .verbose(0)
+            .validation_data((&x, &y));
+        if swap {
+            args = args.callback(&mut cb);
+        }
+        let h = m.fit((&x, &y), args).unwrap();
+        // After fit the model holds the averages (Keras's finalize_variable_values).
+        let after = m
+            .evaluate((&x, &y), keras::trainers::EvaluateArgs::new().verbose(0))
+            .unwrap();
+        (h.get("val_loss").unwrap()[0], after["loss"])
+    };
+    let (val_swapped, after_swapped) = run(true);
+    assert!(
+        (val_swapped - after_swapped).abs() < 1e-6,
+        "{val_swapped} vs {after_swapped}"
+    );
+    let (val_raw, after_raw) = run(false);
+    assert!(
+        (val_raw - after_raw).abs() > 1e-4,
+        "{val_raw} vs {after_raw}"
+    );
+    // Without EMA the callback refuses to run.
+    let m = model(21);
+    compile(&m, Optimizer::new(Adam::default()));
+    let mut cb = SwapEMAWeights::new(false);
+    let err = m
+        .fit((&x, &y), FitArgs::new().verbose(0).callback(&mut cb))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("use_ema"), "{err}");
 }

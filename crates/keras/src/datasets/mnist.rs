@@ -8,9 +8,71 @@ use keras_ops::{Result, Tensor};
 use sha2::{Digest, Sha256};
 
 use super::idx::{gunzip, parse_idx};
+use super::npz::{read_npz, take};
+pub use super::Split;
+use super::{Remote, KERAS_ORIGIN};
 
-/// `((x_train, y_train), (x_test, y_test))`, as Keras's `load_data()` returns them.
-pub type Split = ((Tensor, Tensor), (Tensor, Tensor));
+/// Keras's download URL.
+pub const ORIGIN: &str = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz";
+/// The SHA-256 of `mnist.npz`.
+pub const FILE_HASH: &str = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1";
+
+/// Downloads (once) and loads Keras's `mnist.npz`: `x` is `uint8 (n, 28, 28)`, `y` is
+/// `uint8 (n,)`.
+///
+/// ```no_run
+/// let ((x_train, y_train), (x_test, y_test)) = keras::datasets::mnist::load_data().unwrap();
+/// assert_eq!(x_train.dims(), &[60000, 28, 28]);
+/// ```
+pub fn load_data() -> Result<Split> {
+    load_data_from(&Remote::default())
+}
+
+/// [`load_data`] from another server or cache directory.
+pub fn load_data_from(remote: &Remote) -> Result<Split> {
+    debug_assert!(ORIGIN.starts_with(KERAS_ORIGIN));
+    let path = remote.fetch("mnist.npz", ORIGIN, FILE_HASH, "datasets", false)?;
+    load_data_from_path(path)
+}
+
+/// Loads an `mnist.npz` file (arrays `x_train`, `y_train`, `x_test`, `y_test`).
+///
+/// ```no_run
+/// let ((x, y), _) = keras::datasets::mnist::load_data_from_path("mnist.npz").unwrap();
+/// ```
+pub fn load_data_from_path(path: impl AsRef<Path>) -> Result<Split> {
+    let path = path.as_ref();
+    let what = path.display().to_string();
+    let mut m = read_npz(path)?;
+    let mut get = |k: &str| take(&mut m, k, &what).and_then(|a| a.tensor(k));
+    let ((x, y), (xt, yt)) = (
+        (get("x_train")?, get("y_train")?),
+        (get("x_test")?, get("y_test")?),
+    );
+    check_pairs(&x, &y, &xt, &yt, "mnist")?;
+    Ok(((x, y), (xt, yt)))
+}
+
+/// Checks that images and labels have matching first dimensions.
+pub(crate) fn check_pairs(
+    x: &Tensor,
+    y: &Tensor,
+    xt: &Tensor,
+    yt: &Tensor,
+    what: &str,
+) -> Result<()> {
+    for (x, y, split) in [(x, y, "train"), (xt, yt, "test")] {
+        if x.rank() != 3 || y.rank() != 1 || x.dims()[0] != y.dims()[0] {
+            bail!(
+                what,
+                "{split} images {} and labels {} do not match",
+                x.shape(),
+                y.shape()
+            );
+        }
+    }
+    Ok(())
+}
 
 const FILES: [&str; 4] = [
     "train-images-idx3-ubyte.gz",
@@ -29,36 +91,29 @@ const FILES: [&str; 4] = [
 /// assert_eq!(y_test.dims(), &[10000]);
 /// ```
 pub fn load_data_from_dir(dir: impl AsRef<Path>) -> Result<Split> {
-    let dir = dir.as_ref();
+    load_idx_dir(dir.as_ref(), &FILES, "mnist")
+}
+
+/// The four gzipped IDX files `files` (train images, train labels, test images, test
+/// labels) of `dir`, checked against `SHA256SUMS` when present.
+pub(crate) fn load_idx_dir(dir: &Path, files: &[&str; 4], what: &str) -> Result<Split> {
     let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).ok();
     let read = |name: &str| -> Result<(Vec<usize>, Vec<u8>)> {
         let path = dir.join(name);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
-            Err(e) => bail!("mnist", "cannot read {}: {e}", path.display()),
+            Err(e) => bail!(what, "cannot read {}: {e}", path.display()),
         };
         if let Some(sums) = &sums {
             check_sha256(&bytes, name, sums)?;
         }
         parse_idx(&gunzip(&bytes, name)?, name)
     };
-    let tensors: Vec<Tensor> = FILES
+    let tensors: Vec<Tensor> = files
         .iter()
         .map(|f| read(f).and_then(|(dims, data)| Tensor::from_vec(data, dims)))
         .collect::<Result<_>>()?;
-    for (x, y, split) in [
-        (&tensors[0], &tensors[1], "train"),
-        (&tensors[2], &tensors[3], "test"),
-    ] {
-        if x.rank() != 3 || y.rank() != 1 || x.dims()[0] != y.dims()[0] {
-            bail!(
-                "mnist",
-                "{split} images {} and labels {} do not match",
-                x.shape(),
-                y.shape()
-            );
-        }
-    }
+    check_pairs(&tensors[0], &tensors[1], &tensors[2], &tensors[3], what)?;
     let mut t = tensors.into_iter();
     let mut next = || t.next().expect("four tensors");
     Ok(((next(), next()), (next(), next())))

@@ -218,6 +218,22 @@ impl TensorDataset {
         };
         Ok((part(0, cut)?, part(cut, self.len)?))
     }
+    /// The samples at `idx`, in that order, with the same batch size and shuffle seed.
+    pub(crate) fn select(&self, idx: &[usize]) -> Result<TensorDataset> {
+        let n = idx.len();
+        let idx = Tensor::from_vec(idx.iter().map(|&i| i as i64).collect::<Vec<_>>(), [n])?;
+        let pick = |ts: &[Tensor]| -> Result<Vec<Tensor>> {
+            ts.iter().map(|t| ops::take(t, &idx, Some(0))).collect()
+        };
+        let mut d = TensorDataset::with_sample_weight(
+            pick(&self.x)?,
+            pick(&self.y)?,
+            pick(&self.sample_weight)?,
+        )?;
+        d.batch_size = self.batch_size;
+        d.shuffle_seed = self.shuffle_seed;
+        Ok(d)
+    }
     /// Replaces the sample weights.
     pub(crate) fn set_sample_weight(&mut self, sample_weight: Vec<Tensor>) {
         self.sample_weight = sample_weight;

@@ -328,6 +328,19 @@ impl<'m> Taken<'m> {
     }
 }
 
+impl<'m> Taken<'m> {
+    /// The compiled state if there is one (`predict` runs without, but shows the optimizer
+    /// to callbacks when it can).
+    fn optional(model: &'m dyn Layer) -> Option<Taken<'m>> {
+        let slot = model.base().compiled_slot();
+        let state = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+        state.map(|s| Taken {
+            slot,
+            state: Some(s),
+        })
+    }
+}
+
 impl Deref for Taken<'_> {
     type Target = Compiled;
     fn deref(&self) -> &Compiled {
@@ -728,14 +741,17 @@ pub trait TrainerExt: Trainer + Sized {
                 verbose,
             },
         );
+        let mut state = Taken::optional(self);
         let mut outputs: Vec<Vec<Tensor>> = Vec::new();
-        callbacks.each(&mut run.ctx(None), |c, ctx| {
-            c.on_predict_begin(ctx, &mut Logs::new())
-        })?;
+        callbacks.each(
+            &mut run.ctx(state.as_mut().map(|s| &mut s.optimizer)),
+            |c, ctx| c.on_predict_begin(ctx, &mut Logs::new()),
+        )?;
         run_epoch(&*data, 0, steps, 0, |i, batch| {
-            callbacks.each(&mut run.ctx(None), |c, ctx| {
-                c.on_predict_batch_begin(ctx, i, &mut Logs::new())
-            })?;
+            callbacks.each(
+                &mut run.ctx(state.as_mut().map(|s| &mut s.optimizer)),
+                |c, ctx| c.on_predict_batch_begin(ctx, i, &mut Logs::new()),
+            )?;
             let outs = self.predict_step(&batch)?;
             if outputs.is_empty() {
                 outputs = vec![Vec::new(); outs.len()];
@@ -743,14 +759,16 @@ pub trait TrainerExt: Trainer + Sized {
             for (acc, o) in outputs.iter_mut().zip(outs) {
                 acc.push(o);
             }
-            callbacks.each(&mut run.ctx(None), |c, ctx| {
-                c.on_predict_batch_end(ctx, i, &mut Logs::new())
-            })?;
+            callbacks.each(
+                &mut run.ctx(state.as_mut().map(|s| &mut s.optimizer)),
+                |c, ctx| c.on_predict_batch_end(ctx, i, &mut Logs::new()),
+            )?;
             Ok(true)
         })?;
-        callbacks.each(&mut run.ctx(None), |c, ctx| {
-            c.on_predict_end(ctx, &mut Logs::new())
-        })?;
+        callbacks.each(
+            &mut run.ctx(state.as_mut().map(|s| &mut s.optimizer)),
+            |c, ctx| c.on_predict_end(ctx, &mut Logs::new()),
+        )?;
         outputs
             .iter()
             .map(|parts| {
