@@ -174,10 +174,18 @@ fn identifiers_resolve_like_keras() {
         match (metrics::get(name), ident.get("error").is_some()) {
             (Ok(m), false) => {
                 if m.class_name() != ident["class_name"] {
-                    failures.push(format!("{name}: class {} != {}", m.class_name(), ident["class_name"]));
+                    failures.push(format!(
+                        "{name}: class {} != {}",
+                        m.class_name(),
+                        ident["class_name"]
+                    ));
                 }
                 if Value::Object(m.get_config()) != ident["config"] {
-                    failures.push(format!("{name}: config {:?} != {}", m.get_config(), ident["config"]));
+                    failures.push(format!(
+                        "{name}: config {:?} != {}",
+                        m.get_config(),
+                        ident["config"]
+                    ));
                 }
             }
             (Err(_), true) => {}

@@ -18,7 +18,9 @@ use super::{Metric, MetricBase};
 use crate::saving::object::Config;
 use crate::saving::ConfigExt;
 
-use ConfusionMatrix::{FalseNegatives as FN, FalsePositives as FP, TrueNegatives as TN, TruePositives as TP};
+use ConfusionMatrix::{
+    FalseNegatives as FN, FalsePositives as FP, TrueNegatives as TN, TruePositives as TP,
+};
 
 /// Keras's variable name of each cell.
 fn cell_name(cell: ConfusionMatrix) -> &'static str {
@@ -348,7 +350,12 @@ rate_metric!(
 /// `max(where(constrained >= value, dependent, 0), initial=0)`.
 fn max_under_constraint(constrained: &Tensor, dependent: &Tensor, value: f64) -> Result<Tensor> {
     let feasible = ops::greater_equal(constrained, value)?;
-    ops::max(&ops::where_(&feasible, dependent, 0.0)?, None, false, Some(0.0))
+    ops::max(
+        &ops::where_(&feasible, dependent, 0.0)?,
+        None,
+        false,
+        Some(0.0),
+    )
 }
 
 /// The `(constrained, dependent)` rates of a constrained metric from its four counts.
@@ -604,15 +611,20 @@ impl AucOptions {
             None | Some(Value::Null) => None,
             // A serialized tensor: {"class_name": "__tensor__", "config": {"value": …}}.
             Some(Value::Object(t)) => Some(
-                serde_json::from_value(t.get("config").map(|c| c["value"].clone()).unwrap_or_default())
-                    .map_err(|e| keras_ops::Error::op(o, format!("label_weights: {e}")))?,
+                serde_json::from_value(
+                    t.get("config")
+                        .map(|c| c["value"].clone())
+                        .unwrap_or_default(),
+                )
+                .map_err(|e| keras_ops::Error::op(o, format!("label_weights: {e}")))?,
             ),
             Some(_) => config.get_or("label_weights", None, o)?,
         };
         Ok(AucOptions {
             num_thresholds: config.get_or("num_thresholds", d.num_thresholds, o)?,
             curve: curve.map_or(Ok(d.curve), |s| AucCurve::parse(&s))?,
-            summation_method: summation.map_or(Ok(d.summation_method), |s| AucSummationMethod::parse(&s))?,
+            summation_method: summation
+                .map_or(Ok(d.summation_method), |s| AucSummationMethod::parse(&s))?,
             thresholds: config.get_or("thresholds", None, o)?,
             multi_label: config.get_or("multi_label", false, o)?,
             num_labels: config.get_or("num_labels", None, o)?,
@@ -722,7 +734,12 @@ impl AUC {
         })
     }
 
-    fn counts(base: &MetricBase, thresholds: &[f64], evenly: bool, labels: Option<usize>) -> Counts {
+    fn counts(
+        base: &MetricBase,
+        thresholds: &[f64],
+        evenly: bool,
+        labels: Option<usize>,
+    ) -> Counts {
         let cells = [TP, FP, TN, FN].map(|c| (c, cell_name(c)));
         Counts::new(base, thresholds.to_vec(), evenly, &cells, labels)
     }
@@ -852,7 +869,10 @@ impl Metric for AUC {
             AucCurve::PrGain => {
                 let scale = ops::divide_no_nan(&ops::add(&tp, &fn_)?, &ops::add(&tn, &fp)?)?;
                 let gain = |other: &Tensor| -> Result<Tensor> {
-                    ops::subtract(1.0, &ops::multiply(&scale, &ops::divide_no_nan(other, &tp)?)?)
+                    ops::subtract(
+                        1.0,
+                        &ops::multiply(&scale, &ops::divide_no_nan(other, &tp)?)?,
+                    )
                 };
                 let no_tp = ops::equal(&tp, 0.0)?;
                 let recall_gain = ops::maximum(&ops::where_(&no_tp, 0.0, &gain(&fn_)?)?, 0.0)?;
@@ -874,7 +894,10 @@ impl Metric for AUC {
         let mut c = Config::new();
         c.insert("num_thresholds".into(), json!(o.num_thresholds));
         c.insert("curve".into(), json!(o.curve.as_str()));
-        c.insert("summation_method".into(), json!(o.summation_method.as_str()));
+        c.insert(
+            "summation_method".into(),
+            json!(o.summation_method.as_str()),
+        );
         c.insert("multi_label".into(), json!(o.multi_label));
         c.insert("num_labels".into(), json!(o.num_labels));
         let lw = match &o.label_weights {

@@ -86,13 +86,25 @@ impl FBetaScore {
     /// With `average`, `beta` (> 0; Keras's default is 1) and an optional `threshold` in
     /// `(0, 1]`.
     pub fn new(average: FScoreAverage, beta: f64, threshold: Option<f64>) -> Result<FBetaScore> {
-        Self::build("FBetaScore", MetricBase::new("fbeta_score"), average, beta, threshold)
+        Self::build(
+            "FBetaScore",
+            MetricBase::new("fbeta_score"),
+            average,
+            beta,
+            threshold,
+        )
     }
     /// Renames the metric.
     pub fn named(self, name: &str) -> Self {
         let base = MetricBase::new(name).with_dtype(self.base.dtype());
-        Self::build(self.class_name, base, self.average, self.beta, self.threshold)
-            .expect("validated options")
+        Self::build(
+            self.class_name,
+            base,
+            self.average,
+            self.beta,
+            self.threshold,
+        )
+        .expect("validated options")
     }
     /// From a `get_config()` dict (`name`, `dtype`, `average`, `beta`, `threshold`).
     pub fn from_config(config: &Config) -> Result<FBetaScore> {
@@ -113,12 +125,15 @@ impl FBetaScore {
         beta: f64,
         threshold: Option<f64>,
     ) -> Result<FBetaScore> {
-        if !(beta > 0.0) {
+        if beta.is_nan() || beta <= 0.0 {
             bail!(class_name, "beta must be > 0, got {beta}");
         }
         if let Some(t) = threshold {
             if !(t > 0.0 && t <= 1.0) {
-                bail!(class_name, "threshold must verify 0 < threshold <= 1, got {t}");
+                bail!(
+                    class_name,
+                    "threshold must verify 0 < threshold <= 1, got {t}"
+                );
             }
         }
         Ok(FBetaScore {
@@ -158,7 +173,14 @@ impl FBetaScore {
 
 impl fmt::Debug for FBetaScore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}({:?}, {:?}, beta = {})", self.class_name, self.base.name(), self.average, self.beta)
+        write!(
+            f,
+            "{}({:?}, {:?}, beta = {})",
+            self.class_name,
+            self.base.name(),
+            self.average,
+            self.beta
+        )
     }
 }
 
@@ -226,11 +248,11 @@ impl Metric for FBetaScore {
         let tp = s.true_positives.value();
         let precision = ops::divide(
             &tp,
-            &ops::add(&ops::add(&tp, &s.false_positives.value())?, eps)?,
+            &ops::add(&ops::add(&tp, s.false_positives.value())?, eps)?,
         )?;
         let recall = ops::divide(
             &tp,
-            &ops::add(&ops::add(&tp, &s.false_negatives.value())?, eps)?,
+            &ops::add(&ops::add(&tp, s.false_negatives.value())?, eps)?,
         )?;
         let b2 = self.beta * self.beta;
         let mul = ops::multiply(&precision, &recall)?;
@@ -275,7 +297,13 @@ impl F1Score {
     /// With `average` and an optional `threshold` in `(0, 1]`.
     #[allow(clippy::new_ret_no_self)]
     pub fn new(average: FScoreAverage, threshold: Option<f64>) -> Result<FBetaScore> {
-        FBetaScore::build("F1Score", MetricBase::new("f1_score"), average, 1.0, threshold)
+        FBetaScore::build(
+            "F1Score",
+            MetricBase::new("f1_score"),
+            average,
+            1.0,
+            threshold,
+        )
     }
     /// From a `get_config()` dict (`name`, `dtype`, `average`, `threshold`).
     pub fn from_config(config: &Config) -> Result<FBetaScore> {

@@ -125,7 +125,10 @@ impl IoUMetric {
             },
             axis: config.get_or("axis", -1, o)?,
         };
-        let base = int_base(MetricBase::from_config(config, kind.default_name(), o)?, config);
+        let base = int_base(
+            MetricBase::from_config(config, kind.default_name(), o)?,
+            config,
+        );
         Self::build(kind, base, options)
     }
 }
@@ -162,7 +165,13 @@ impl Kind {
 
 impl fmt::Debug for IoUMetric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}({:?}, {:?})", self.kind.class_name(), self.base.name(), self.options)
+        write!(
+            f,
+            "{}({:?}, {:?})",
+            self.kind.class_name(),
+            self.base.name(),
+            self.options
+        )
     }
 }
 
@@ -180,7 +189,10 @@ impl Metric for IoUMetric {
         let (mut y_true, mut y_pred) = (y_true.clone(), y_pred.clone());
         if let Kind::Binary { threshold } = self.kind {
             y_true = ops::cast(&y_true, dt)?;
-            y_pred = ops::cast(&ops::greater_equal(&ops::cast(&y_pred, DType::F32)?, threshold)?, dt)?;
+            y_pred = ops::cast(
+                &ops::greater_equal(&ops::cast(&y_pred, DType::F32)?, threshold)?,
+                dt,
+            )?;
         }
         if !o.sparse_y_true {
             y_true = ops::argmax(&y_true, Some(o.axis), false)?;
@@ -201,7 +213,11 @@ impl Metric for IoUMetric {
         let weight = match w {
             Some(w) => {
                 let w = ops::cast(w, dt)?;
-                let w = if w.rank() > 1 { ops::reshape(&w, [-1i64])? } else { w };
+                let w = if w.rank() > 1 {
+                    ops::reshape(&w, [-1i64])?
+                } else {
+                    w
+                };
                 ops::broadcast_to(&w, y_true.dims()).map_err(|_| {
                     keras_ops::Error::op(
                         owner,
@@ -236,7 +252,12 @@ impl Metric for IoUMetric {
         let cols = ops::cast(&ops::sum(&cm, 1, false)?, dt)?;
         let tp = ops::cast(&ops::diagonal(&cm, 0, 0, 1)?, dt)?;
         let denominator = ops::subtract(&ops::add(&rows, &cols)?, &tp)?;
-        let ids: Vec<i32> = self.options.target_class_ids.iter().map(|&i| i as i32).collect();
+        let ids: Vec<i32> = self
+            .options
+            .target_class_ids
+            .iter()
+            .map(|&i| i as i32)
+            .collect();
         let ids = Tensor::from_vec(ids.clone(), [ids.len()])?;
         let tp = ops::cast(&ops::take(&tp, &ids, Some(0))?, DType::F32)?;
         let denominator = ops::cast(&ops::take(&denominator, &ids, Some(0))?, DType::F32)?;
@@ -327,7 +348,11 @@ impl IoU {
     }
     /// With every option.
     pub fn with_options(options: IoUOptions) -> Result<IoUMetric> {
-        IoUMetric::build(Kind::IoU, MetricBase::new("io_u").with_dtype(DType::I32), options)
+        IoUMetric::build(
+            Kind::IoU,
+            MetricBase::new("io_u").with_dtype(DType::I32),
+            options,
+        )
     }
     /// From a `get_config()` dict.
     pub fn from_config(config: &Config) -> Result<IoUMetric> {
@@ -344,7 +369,11 @@ impl BinaryIoU {
     #[allow(clippy::new_ret_no_self)]
     pub fn new(target_class_ids: Vec<usize>, threshold: f64) -> Result<IoUMetric> {
         let base = MetricBase::new("binary_io_u").with_dtype(DType::I32);
-        IoUMetric::build(Kind::Binary { threshold }, base, IoUOptions::new(2, target_class_ids))
+        IoUMetric::build(
+            Kind::Binary { threshold },
+            base,
+            IoUOptions::new(2, target_class_ids),
+        )
     }
     /// From a `get_config()` dict (`target_class_ids`, `threshold`, `name`, `dtype`).
     pub fn from_config(config: &Config) -> Result<IoUMetric> {

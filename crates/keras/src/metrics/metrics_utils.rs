@@ -207,10 +207,7 @@ pub(crate) fn update_confusion_matrix_variables(
             );
         }
         if c >= classes {
-            bail!(
-                owner,
-                "class_id {c} is out of range for {classes} classes"
-            );
+            bail!(owner, "class_id {c} is out of range for {classes} classes");
         }
         let idx = Tensor::from_vec(vec![c as i32], [1])?;
         y_true = ops::take(&y_true, &idx, Some(-1))?;
@@ -270,11 +267,12 @@ pub(crate) fn update_confusion_matrix_variables(
     if o.evenly {
         // Bucket each prediction by the last threshold it exceeds, then count per
         // threshold with a reversed cumulative sum.
-        let with_epsilon =
-            o.thresholds.first().is_some_and(|&x| x < 0.0) || o.thresholds.last().is_some_and(|&x| x > 1.0);
+        let with_epsilon = o.thresholds.first().is_some_and(|&x| x < 0.0)
+            || o.thresholds.last().is_some_and(|&x| x > 1.0);
         let y_pred = ops::clip(&y_pred, 0.0, 1.0)?;
         let positive = ops::cast(&ops::not_equal(&y_true, 0.0)?, dtype)?;
-        let (mut true_labels, mut false_labels) = (positive.clone(), ops::subtract(1.0, &positive)?);
+        let (mut true_labels, mut false_labels) =
+            (positive.clone(), ops::subtract(1.0, &positive)?);
         if let Some(w) = &w {
             true_labels = ops::multiply(&true_labels, w)?;
             false_labels = ops::multiply(&false_labels, w)?;
@@ -287,7 +285,10 @@ pub(crate) fn update_confusion_matrix_variables(
         let (ids, segments, labels) = if o.multi_label {
             // One block of `t` segments per label; bucket -1 goes past the end (dropped).
             let l = y_pred.dims()[1];
-            let offset = ops::multiply(&ops::arange(0.0, l as f64, 1.0, Some(DType::I32))?, t as f64)?;
+            let offset = ops::multiply(
+                &ops::arange(0.0, l as f64, 1.0, Some(DType::I32))?,
+                t as f64,
+            )?;
             let ids = ops::add(&bucket, &ops::cast(&offset, DType::I32)?)?;
             let ids = ops::where_(&ops::less(&bucket, 0.0)?, (l * t) as f64, &ids)?;
             let ids = ops::cast(&ids, DType::I32)?;
@@ -318,7 +319,10 @@ pub(crate) fn update_confusion_matrix_variables(
         }
         if wants(ConfusionMatrix::FalseNegatives) {
             let total = ops::sum(&true_labels, sum_axis, false)?;
-            update(ConfusionMatrix::FalseNegatives, &ops::subtract(&total, &tp)?)?;
+            update(
+                ConfusionMatrix::FalseNegatives,
+                &ops::subtract(&total, &tp)?,
+            )?;
         }
         return Ok(());
     }
@@ -343,7 +347,11 @@ pub(crate) fn update_confusion_matrix_variables(
         )
     };
     let thr: Vec<f32> = o.thresholds.iter().map(|&x| x as f32).collect();
-    let thr_shape: Vec<usize> = if o.multi_label { vec![t, 1, 1] } else { vec![t, 1] };
+    let thr_shape: Vec<usize> = if o.multi_label {
+        vec![t, 1, 1]
+    } else {
+        vec![t, 1]
+    };
     let thr = ops::cast(&Tensor::from_vec(thr, thr_shape)?, dtype)?;
     let pred_pos = ops::greater(&preds, &thr)?;
     let pred_neg = ops::logical_not(&pred_pos)?;
@@ -380,7 +388,11 @@ fn filter_top_k(x: &Tensor, k: usize) -> Result<Tensor> {
         );
     }
     let (_, idx) = ops::top_k(x, k, true)?;
-    let mask = ops::sum(&ops::one_hot(&idx, classes, -1, Some(x.dtype()))?, -2, false)?;
+    let mask = ops::sum(
+        &ops::one_hot(&idx, classes, -1, Some(x.dtype()))?,
+        -2,
+        false,
+    )?;
     ops::add(
         &ops::multiply(x, &mask)?,
         &ops::multiply(NEG_INF, &ops::subtract(1.0, &mask)?)?,
@@ -404,7 +416,11 @@ pub(crate) fn confusion_matrix(
         ],
         1,
     )?;
-    ops::scatter(&idx, &ops::cast(weights, dtype)?, &[num_classes, num_classes])
+    ops::scatter(
+        &idx,
+        &ops::cast(weights, dtype)?,
+        &[num_classes, num_classes],
+    )
 }
 
 /// State created on the first `update_state` (Keras's `_build` for metrics whose variable

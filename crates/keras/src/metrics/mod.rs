@@ -32,8 +32,8 @@ pub use accuracy_metrics::{
 };
 pub use confusion_metrics::{
     AucCurve, AucOptions, AucSummationMethod, FalseNegatives, FalsePositives, Precision,
-    PrecisionAtRecall, PrecisionRecallOptions, Recall, RecallAtPrecision,
-    SensitivityAtSpecificity, SpecificityAtSensitivity, TrueNegatives, TruePositives, AUC,
+    PrecisionAtRecall, PrecisionRecallOptions, Recall, RecallAtPrecision, SensitivityAtSpecificity,
+    SpecificityAtSensitivity, TrueNegatives, TruePositives, AUC,
 };
 pub use f_score_metrics::{F1Score, FBetaScore, FScoreAverage};
 pub use hinge_metrics::{CategoricalHinge, Hinge, SquaredHinge};
@@ -210,7 +210,9 @@ mod tests {
         assert!(F1Score::new(FScoreAverage::None, Some(0.0)).is_err());
         assert!(R2Score::from_config(json!({"num_regressors": -1}).as_object().unwrap()).is_err());
         assert!(from_json(&json!({"class_name": "AUC", "config": {"curve": "XY"}})).is_err());
-        assert!(from_json(&json!({"class_name": "F1Score", "config": {"average": "avg"}})).is_err());
+        assert!(
+            from_json(&json!({"class_name": "F1Score", "config": {"average": "avg"}})).is_err()
+        );
         assert!(get("IoU").is_err());
         assert!(get("MeanMetricWrapper").is_err());
         assert!(get("nope").is_err());
@@ -224,7 +226,9 @@ mod tests {
         assert!(AUC::new().update_state(&a, &b, None).is_err());
         let w = t(vec![1.0; 5], &[5]);
         assert!(Precision::new().update_state(&a, &a, Some(&w)).is_err());
-        assert!(MeanSquaredError::new().update_state(&a, &a, Some(&w)).is_err());
+        assert!(MeanSquaredError::new()
+            .update_state(&a, &a, Some(&w))
+            .is_err());
         let class_id = Precision::with_options(PrecisionRecallOptions {
             class_id: Some(3),
             ..Default::default()
@@ -243,14 +247,26 @@ mod tests {
         })
         .unwrap();
         assert!(multi.result().is_err());
-        assert!(multi.update_state(&t(vec![0.0; 3], &[3]), &t(vec![0.0; 3], &[3]), None).is_err());
+        assert!(multi
+            .update_state(&t(vec![0.0; 3], &[3]), &t(vec![0.0; 3], &[3]), None)
+            .is_err());
         let f1 = F1Score::new(FScoreAverage::None, None).unwrap();
         assert!(f1.result().is_err());
-        assert!(f1.update_state(&t(vec![0.0; 3], &[3]), &t(vec![0.0; 3], &[3]), None).is_err());
+        assert!(f1
+            .update_state(&t(vec![0.0; 3], &[3]), &t(vec![0.0; 3], &[3]), None)
+            .is_err());
         let iou = IoU::new(2, vec![0, 1]).unwrap();
-        assert!(iou.update_state(&t(vec![0.0; 3], &[3]), &t(vec![0.0; 2], &[2]), None).is_err());
+        assert!(iou
+            .update_state(&t(vec![0.0; 3], &[3]), &t(vec![0.0; 2], &[2]), None)
+            .is_err());
         let r2 = R2Score::new(R2Aggregation::UniformAverage, 0).unwrap();
-        assert!(r2.update_state(&t(vec![0.0; 8], &[2, 2, 2]), &t(vec![0.0; 8], &[2, 2, 2]), None).is_err());
+        assert!(r2
+            .update_state(
+                &t(vec![0.0; 8], &[2, 2, 2]),
+                &t(vec![0.0; 8], &[2, 2, 2]),
+                None
+            )
+            .is_err());
     }
 
     #[test]
@@ -293,8 +309,9 @@ mod tests {
 
     #[test]
     fn float64_dtype_from_config() {
-        let m = from_json(&json!({"class_name": "MeanSquaredError", "config": {"dtype": "float64"}}))
-            .unwrap();
+        let m =
+            from_json(&json!({"class_name": "MeanSquaredError", "config": {"dtype": "float64"}}))
+                .unwrap();
         assert_eq!(m.get_config()["dtype"], "float64");
         m.update_state(&t(vec![1.0], &[1, 1]), &t(vec![0.0], &[1, 1]), None)
             .unwrap();

@@ -138,7 +138,9 @@ impl Mean {
     }
     /// From a `get_config()` dict (`name`, default `"mean"`, and `dtype`).
     pub fn from_config(config: &Config) -> Result<Mean> {
-        Ok(Self::with_base(MetricBase::from_config(config, "mean", "Mean")?))
+        Ok(Self::with_base(MetricBase::from_config(
+            config, "mean", "Mean",
+        )?))
     }
     fn with_base(base: MetricBase) -> Mean {
         let total = base.add_variable("total", &[]).expect("a scalar variable");

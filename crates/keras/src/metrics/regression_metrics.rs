@@ -54,7 +54,9 @@ wrapper_metric!(
 
 /// `keras.metrics.cosine_similarity`: `sum(l2_normalize(y_true) · l2_normalize(y_pred), axis)`.
 pub fn cosine_similarity(y_true: &Tensor, y_pred: &Tensor, axis: i64) -> Result<Tensor> {
-    let per = losses::CosineSimilarity::new().axis(axis).call(y_true, y_pred)?;
+    let per = losses::CosineSimilarity::new()
+        .axis(axis)
+        .call(y_true, y_pred)?;
     ops::negative(&per.values)
 }
 
@@ -141,10 +143,11 @@ impl Metric for RootMeanSquaredError {
     }
     fn update_state(&self, y_true: &Tensor, y_pred: &Tensor, w: Option<&Tensor>) -> Result<()> {
         let dt = self.base().dtype();
-        let (t, p) = squeeze_or_expand_to_same_rank(&ops::cast(y_true, dt)?, &ops::cast(y_pred, dt)?)?;
-        let err = ops::square(&ops::subtract(&p, &t).map_err(|e| {
-            keras_ops::Error::op("RootMeanSquaredError", e)
-        })?)?;
+        let (t, p) =
+            squeeze_or_expand_to_same_rank(&ops::cast(y_true, dt)?, &ops::cast(y_pred, dt)?)?;
+        let err = ops::square(
+            &ops::subtract(&p, &t).map_err(|e| keras_ops::Error::op("RootMeanSquaredError", e))?,
+        )?;
         self.mean.update(&err, w)
     }
     fn result(&self) -> Result<Tensor> {
@@ -218,7 +221,11 @@ pub struct R2Score {
 impl R2Score {
     /// With `class_aggregation` and `num_regressors` (0: the plain R²).
     pub fn new(class_aggregation: R2Aggregation, num_regressors: usize) -> Result<R2Score> {
-        Self::build(MetricBase::new("r2_score"), class_aggregation, num_regressors)
+        Self::build(
+            MetricBase::new("r2_score"),
+            class_aggregation,
+            num_regressors,
+        )
     }
     /// Renames the metric.
     pub fn named(self, name: &str) -> Self {
@@ -238,7 +245,11 @@ impl R2Score {
             num_regressors as usize,
         )
     }
-    fn build(base: MetricBase, class_aggregation: R2Aggregation, num_regressors: usize) -> Result<R2Score> {
+    fn build(
+        base: MetricBase,
+        class_aggregation: R2Aggregation,
+        num_regressors: usize,
+    ) -> Result<R2Score> {
         let num_samples = base.add_variable("num_samples", &[])?;
         Ok(R2Score {
             base,
@@ -252,7 +263,12 @@ impl R2Score {
 
 impl fmt::Debug for R2Score {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "R2Score({:?}, {:?})", self.base.name(), self.class_aggregation)
+        write!(
+            f,
+            "R2Score({:?}, {:?})",
+            self.base.name(),
+            self.class_aggregation
+        )
     }
 }
 
@@ -266,7 +282,8 @@ impl Metric for R2Score {
     fn update_state(&self, y_true: &Tensor, y_pred: &Tensor, w: Option<&Tensor>) -> Result<()> {
         let o = "R2Score";
         let dt = self.base.dtype();
-        let (t, p) = squeeze_or_expand_to_same_rank(&ops::cast(y_true, dt)?, &ops::cast(y_pred, dt)?)?;
+        let (t, p) =
+            squeeze_or_expand_to_same_rank(&ops::cast(y_true, dt)?, &ops::cast(y_pred, dt)?)?;
         let s = self.state.get_or_init(|| {
             if t.rank() != 2 || p.rank() != 2 {
                 bail!(
@@ -306,7 +323,11 @@ impl Metric for R2Score {
         let w = ops::broadcast_to(&w, t.dims()).map_err(|_| {
             keras_ops::Error::op(
                 o,
-                format!("sample_weight of shape {} does not broadcast to {}", w.shape(), t.shape()),
+                format!(
+                    "sample_weight of shape {} does not broadcast to {}",
+                    w.shape(),
+                    t.shape()
+                ),
             )
         })?;
         let wt = ops::multiply(&t, &w)?;
@@ -322,9 +343,9 @@ impl Metric for R2Score {
     fn result(&self) -> Result<Tensor> {
         let s = self.state.get("R2Score")?;
         let sum = s.sum.value();
-        let mean = ops::divide(&sum, &s.count.value())?;
-        let total = ops::subtract(&s.squared_sum.value(), &ops::multiply(&sum, &mean)?)?;
-        let raw = ops::subtract(1.0, &ops::divide(&s.residual.value(), &total)?)?;
+        let mean = ops::divide(&sum, s.count.value())?;
+        let total = ops::subtract(s.squared_sum.value(), &ops::multiply(&sum, &mean)?)?;
+        let raw = ops::subtract(1.0, &ops::divide(s.residual.value(), &total)?)?;
         let raw = ops::where_(&ops::isinf(&raw)?, 0.0, &raw)?;
         let r2 = match self.class_aggregation {
             R2Aggregation::UniformAverage => ops::mean(&raw, None, false)?,
