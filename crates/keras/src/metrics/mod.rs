@@ -15,6 +15,7 @@
 
 mod accuracy_metrics;
 mod confusion_metrics;
+mod correlation_metrics;
 mod f_score_metrics;
 mod hinge_metrics;
 mod iou_metrics;
@@ -34,6 +35,9 @@ pub use confusion_metrics::{
     AucCurve, AucOptions, AucSummationMethod, FalseNegatives, FalsePositives, Precision,
     PrecisionAtRecall, PrecisionRecallOptions, Recall, RecallAtPrecision, SensitivityAtSpecificity,
     SpecificityAtSensitivity, TrueNegatives, TruePositives, AUC,
+};
+pub use correlation_metrics::{
+    concordance_correlation, pearson_correlation, ConcordanceCorrelation, PearsonCorrelation,
 };
 pub use f_score_metrics::{F1Score, FBetaScore, FScoreAverage};
 pub use hinge_metrics::{CategoricalHinge, Hinge, SquaredHinge};
@@ -140,6 +144,11 @@ pub fn from_json(value: &Value) -> Result<Box<dyn Metric>> {
         "CosineSimilarity" | "cosine_similarity" => boxed(CosineSimilarity::from_config(c)),
         "LogCoshError" | "log_cosh_error" => boxed(LogCoshError::from_config(c)),
         "R2Score" | "r2_score" => boxed(R2Score::from_config(c)),
+        // Correlation.
+        "PearsonCorrelation" | "pearson_correlation" => boxed(PearsonCorrelation::from_config(c)),
+        "ConcordanceCorrelation" | "concordance_correlation" => {
+            boxed(ConcordanceCorrelation::from_config(c))
+        }
         // Probabilistic.
         "BinaryCrossentropy" | "binary_crossentropy" | "bce" | "BCE" => {
             boxed(BinaryCrossentropy::from_config(c))
