@@ -14,6 +14,7 @@
 #   scripts/make_golden.sh losses              keras.losses: tests/fixtures/losses/losses.json
 #   scripts/make_golden.sh training            fit/evaluate/predict runs:
 #                                              tests/fixtures/training/training.json
+#   scripts/make_golden.sh metrics             keras.metrics: tests/fixtures/metrics/metrics.json
 #
 # The virtual environment lives outside the repository, by default in
 # ../.venv-golden relative to the repository root; override with
@@ -53,6 +54,7 @@ case "${1:-}" in
   optimizers) GENERATOR="${REPO_ROOT}/tests/fixtures/optimizers/make_optimizers_golden.py"; shift ;;
   losses) GENERATOR="${REPO_ROOT}/tests/fixtures/losses/make_losses_golden.py"; shift ;;
   training) GENERATOR="${REPO_ROOT}/tests/fixtures/training/make_training_golden.py"; shift ;;
+  metrics) GENERATOR="${REPO_ROOT}/tests/fixtures/metrics/make_metrics_golden.py"; shift ;;
   ops) shift ;;
 esac
 "${VENV}/bin/python" "${GENERATOR}" "$@"

@@ -182,17 +182,27 @@ pub(crate) fn context(owner: &str, e: Error) -> Error {
 /// Keras's `squeeze_or_expand_to_same_rank`: when the ranks differ by one and the longer
 /// tensor ends in a size-1 axis, squeeze it (or expand a rank-1 partner).
 pub fn squeeze_or_expand_to_same_rank(x1: &Tensor, x2: &Tensor) -> Result<(Tensor, Tensor)> {
+    squeeze_or_expand_with(x1, x2, true)
+}
+
+/// [`squeeze_or_expand_to_same_rank`] with Keras's `expand_rank_1` switch: when false, a
+/// rank-1 partner is never expanded; the longer tensor is squeezed instead.
+pub(crate) fn squeeze_or_expand_with(
+    x1: &Tensor,
+    x2: &Tensor,
+    expand_rank_1: bool,
+) -> Result<(Tensor, Tensor)> {
     let (r1, r2) = (x1.rank(), x2.rank());
     let (mut a, mut b) = (x1.clone(), x2.clone());
     if r1 == r2 + 1 && x1.dims()[r1 - 1] == 1 {
-        if r2 == 1 {
+        if r2 == 1 && expand_rank_1 {
             b = ops::expand_dims(&b, -1)?;
         } else {
             a = ops::squeeze(&a, -1)?;
         }
     }
     if r2 == r1 + 1 && x2.dims()[r2 - 1] == 1 {
-        if r1 == 1 {
+        if r1 == 1 && expand_rank_1 {
             a = ops::expand_dims(&a, -1)?;
         } else {
             b = ops::squeeze(&b, -1)?;

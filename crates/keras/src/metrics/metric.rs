@@ -7,7 +7,7 @@ use keras_ops::{ops, DType, Result, Tensor, Variable};
 use serde_json::{json, Value};
 
 use crate::saving::object::Config;
-use crate::saving::object_dict;
+use crate::saving::{object_dict, ConfigExt};
 
 /// A stateful metric: `update_state` accumulates over batches, `result` reads the value,
 /// `reset_state` starts over (Keras resets compiled metrics at each epoch).
@@ -115,6 +115,16 @@ impl MetricBase {
         self.dtype = dtype;
         self
     }
+    /// A base named by the config's `name` (default `default_name`), of the config's
+    /// `dtype` (a dtype name or a serialized dtype policy; default float32).
+    pub fn from_config(config: &Config, default_name: &str, owner: &str) -> Result<MetricBase> {
+        let name: Option<String> = config.get_or("name", None, owner)?;
+        let base = MetricBase::new(name.as_deref().unwrap_or(default_name));
+        Ok(match config_dtype(config, owner)? {
+            Some(d) => base.with_dtype(d),
+            None => base,
+        })
+    }
     /// The metric's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -152,4 +162,20 @@ impl MetricBase {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
+}
+
+/// The `dtype` of a metric config: a name (`"float32"`) or a serialized `DTypePolicy`.
+pub(crate) fn config_dtype(config: &Config, owner: &str) -> Result<Option<DType>> {
+    let name = match config.get("dtype") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => s.as_str(),
+        Some(v @ Value::Object(_)) => match v["config"]["name"].as_str() {
+            Some(s) => s,
+            None => keras_backend::bail!(owner, "unreadable dtype policy {v}"),
+        },
+        Some(v) => keras_backend::bail!(owner, "dtype must be a string, got {v}"),
+    };
+    DType::parse(name)
+        .map(Some)
+        .map_err(|e| keras_ops::Error::op(owner, e))
 }

@@ -4,11 +4,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use keras_backend::bail;
-use keras_ops::{ops, Result, Tensor, Variable};
+use keras_ops::{ops, DType, Result, Tensor, Variable};
 
+use super::metric::config_dtype;
 use super::{Metric, MetricBase};
-use crate::losses::squeeze_or_expand_to_same_rank;
+use crate::losses::{squeeze_or_expand_to_same_rank, PerSample};
 use crate::saving::object::Config;
 
 /// Keras's `reduce_to_samplewise_values`: weights `values` by `sample_weight` (broadcast
@@ -87,6 +87,12 @@ impl Sum {
         let total = base.add_variable("total", &[]).expect("a scalar variable");
         Sum { base, total }
     }
+    /// From a `get_config()` dict (`name`, default `"sum"`, and `dtype`).
+    pub fn from_config(config: &Config) -> Result<Sum> {
+        let base = MetricBase::from_config(config, "sum", "Sum")?;
+        let total = base.add_variable("total", &[])?;
+        Ok(Sum { base, total })
+    }
     /// Adds `values` (weighted by `sample_weight`).
     pub fn update(&self, values: &Tensor, sample_weight: Option<&Tensor>) -> Result<()> {
         let (v, _) = reduce_to_samplewise_values(values, sample_weight, sum_over, &self.base)?;
@@ -129,6 +135,12 @@ impl Mean {
     /// A float32 mean named `name`.
     pub fn new(name: &str) -> Mean {
         Self::with_base(MetricBase::new(name))
+    }
+    /// From a `get_config()` dict (`name`, default `"mean"`, and `dtype`).
+    pub fn from_config(config: &Config) -> Result<Mean> {
+        Ok(Self::with_base(MetricBase::from_config(
+            config, "mean", "Mean",
+        )?))
     }
     fn with_base(base: MetricBase) -> Mean {
         let total = base.add_variable("total", &[]).expect("a scalar variable");
@@ -176,6 +188,10 @@ impl Metric for Mean {
 /// A per-sample metric function `fn(y_true, y_pred) -> values`.
 pub type MetricFn = Arc<dyn Fn(&Tensor, &Tensor) -> Result<Tensor> + Send + Sync>;
 
+/// What the wrapper calls: per-sample values and, for losses with `ignore_class`, the
+/// mask of the entries that count.
+type SampleFn = Arc<dyn Fn(&Tensor, &Tensor) -> Result<PerSample> + Send + Sync>;
+
 /// The mean of a per-sample function over all samples seen (`keras.metrics.MeanMetricWrapper`);
 /// most Keras metrics (accuracies, regression errors) are one.
 ///
@@ -191,7 +207,7 @@ pub type MetricFn = Arc<dyn Fn(&Tensor, &Tensor) -> Result<Tensor> + Send + Sync
 pub struct MeanMetricWrapper {
     mean: Mean,
     class_name: String,
-    f: MetricFn,
+    f: SampleFn,
     config: Config,
 }
 
@@ -206,16 +222,50 @@ impl MeanMetricWrapper {
     /// A Keras metric class built on the wrapper: `class_name`, default `name`, the function
     /// and the class's own config keys.
     pub fn of_class(class_name: &str, name: &str, f: MetricFn, config: Config) -> Self {
+        Self::of_fn(class_name, name, move |t, p| f(t, p), config)
+    }
+    /// As [`MeanMetricWrapper::of_class`], for a function that may also return a mask
+    /// (a loss's [`PerSample`]); with sample weights, masked-out entries weigh 0.
+    pub(crate) fn of_fn<T: Into<PerSample>>(
+        class_name: &str,
+        name: &str,
+        f: impl Fn(&Tensor, &Tensor) -> Result<T> + Send + Sync + 'static,
+        config: Config,
+    ) -> Self {
         MeanMetricWrapper {
             mean: Mean::new(name),
             class_name: class_name.into(),
-            f,
+            f: Arc::new(move |t, p| f(t, p).map(Into::into)),
             config,
         }
     }
     /// Renames the metric.
-    pub fn named(mut self, name: &str) -> Self {
-        self.mean = Mean::with_base(MetricBase::new(name).with_dtype(self.mean.base.dtype()));
+    pub fn named(self, name: &str) -> Self {
+        let dtype = self.mean.base.dtype();
+        self.with_base(MetricBase::new(name).with_dtype(dtype))
+    }
+    /// The same metric accumulating in `dtype` (Keras's `dtype=`; float32 by default).
+    pub fn with_dtype(self, dtype: DType) -> Self {
+        let name = self.mean.base.name().to_string();
+        self.with_base(MetricBase::new(&name).with_dtype(dtype))
+    }
+    /// Takes `name` and `dtype` from a config (missing keys keep the current ones); the
+    /// class's own keys keep the config's spelling (`0` stays an integer).
+    pub(crate) fn configured(mut self, config: &Config) -> Result<Self> {
+        for (k, v) in self.config.iter_mut() {
+            if let Some(given) = config.get(k) {
+                *v = given.clone();
+            }
+        }
+        let base = MetricBase::from_config(config, self.mean.base.name(), &self.class_name)?;
+        let base = match config_dtype(config, &self.class_name)? {
+            Some(_) => base,
+            None => base.with_dtype(self.mean.base.dtype()),
+        };
+        Ok(self.with_base(base))
+    }
+    fn with_base(mut self, base: MetricBase) -> Self {
+        self.mean = Mean::with_base(base);
         self
     }
 }
@@ -234,17 +284,22 @@ impl Metric for MeanMetricWrapper {
         &self.class_name
     }
     fn update_state(&self, y_true: &Tensor, y_pred: &Tensor, w: Option<&Tensor>) -> Result<()> {
-        let values =
+        let per =
             (self.f)(y_true, y_pred).map_err(|e| keras_ops::Error::op(&self.class_name, e))?;
-        if values.rank() > 0 && y_pred.rank() > 0 && values.dims()[0] != y_pred.dims()[0] {
-            bail!(
-                &self.class_name,
-                "the metric function returned shape {} for a batch of {}",
-                values.shape(),
-                y_pred.dims()[0]
-            );
-        }
-        self.mean.update(&values, w)
+        // As in Keras, the values need not have one entry per sample (a cosine similarity
+        // along axis 0 gives one per feature): `Mean` counts their first axis.
+        let values = &per.values;
+        // Keras applies a mask of the values only through the sample weights.
+        let weight = match (w, &per.mask) {
+            (Some(w), Some(mask)) => {
+                let dt = self.mean.base.dtype();
+                let (m, w) =
+                    squeeze_or_expand_to_same_rank(&ops::cast(mask, dt)?, &ops::cast(w, dt)?)?;
+                Some(ops::multiply(&w, &m)?)
+            }
+            (w, _) => w.cloned(),
+        };
+        self.mean.update(values, weight.as_ref())
     }
     fn result(&self) -> Result<Tensor> {
         self.mean.result()
@@ -253,3 +308,33 @@ impl Metric for MeanMetricWrapper {
         self.config.clone()
     }
 }
+
+/// Defines a Keras metric class that is a [`MeanMetricWrapper`] of a per-sample function
+/// without options: a unit struct whose `new()` builds the metric with Keras's default
+/// name and whose `from_config` reads `name` and `dtype`.
+macro_rules! wrapper_metric {
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $f:expr) => {
+        $(#[$doc])*
+        pub struct $ty;
+
+        impl $ty {
+            /// The metric with Keras's default name.
+            #[allow(clippy::new_ret_no_self)]
+            pub fn new() -> $crate::metrics::MeanMetricWrapper {
+                $crate::metrics::MeanMetricWrapper::of_fn(
+                    stringify!($ty),
+                    $name,
+                    $f,
+                    $crate::saving::object::Config::new(),
+                )
+            }
+            /// From a `get_config()` dict (`name`, `dtype`).
+            pub fn from_config(
+                config: &$crate::saving::object::Config,
+            ) -> keras_ops::Result<$crate::metrics::MeanMetricWrapper> {
+                Self::new().configured(config)
+            }
+        }
+    };
+}
+pub(crate) use wrapper_metric;

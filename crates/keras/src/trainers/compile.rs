@@ -210,7 +210,12 @@ fn resolve_metric(spec: MetricSpec, y_true: &Tensor, y_pred: &Tensor) -> Result<
             };
             Box::new(m.named(&id))
         }
-        MetricSpec::Id(id) => metrics::get(&id)?,
+        // Keras names a metric given by identifier after the identifier (`"mse"` logs as
+        // `mse`, not `mean_squared_error`).
+        MetricSpec::Id(id) => metrics::from_json(&serde_json::json!({
+            "class_name": id,
+            "config": {"name": id},
+        }))?,
     })
 }
 
