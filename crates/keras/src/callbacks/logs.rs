@@ -34,6 +34,23 @@ impl Logs {
             None => self.0.push((key.to_string(), value)),
         }
     }
+    /// Adds a metric result: a scalar under `key`; a vector (such as `F1Score` with
+    /// `average=None`) as one entry per element, `key_0`, `key_1`, ….
+    pub fn insert_result(
+        &mut self,
+        key: &str,
+        result: &keras_ops::Tensor,
+    ) -> keras_ops::Result<()> {
+        if result.rank() == 0 {
+            self.insert(key, result.item()?);
+        } else {
+            let values = keras_ops::ops::cast(result, keras_ops::DType::F64)?.to_vec::<f64>()?;
+            for (i, v) in values.into_iter().enumerate() {
+                self.insert(&format!("{key}_{i}"), v);
+            }
+        }
+        Ok(())
+    }
     /// Whether there are no entries.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

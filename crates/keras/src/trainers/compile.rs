@@ -548,7 +548,7 @@ impl Compiled {
     pub fn metrics_result(&self) -> Result<Logs> {
         let mut logs = Logs::new();
         for (name, m) in self.metrics() {
-            logs.insert(name, m.result()?.item()?);
+            logs.insert_result(name, &m.result()?)?;
         }
         Ok(logs)
     }

@@ -108,7 +108,7 @@ pub trait Trainer: Layer {
 fn step_logs<T: Trainer + ?Sized>(model: &T, state: &Compiled) -> Result<Logs> {
     let mut logs = state.metrics_result()?;
     for m in model.metrics() {
-        logs.insert(m.name(), m.result()?.item()?);
+        logs.insert_result(m.name(), &m.result()?)?;
     }
     Ok(logs)
 }
