@@ -3,7 +3,7 @@
 //! accuracy after 15 epochs).
 //!
 //! ```text
-//! cargo run --release --example mnist_convnet -- [--epochs N] [--batch-size N] [--data-dir DIR] [--limit N]
+//! cargo run --release --example mnist_convnet -- [--epochs N] [--batch-size N] [--data-dir DIR] [--limit N] [--save PATH]
 //! ```
 //!
 //! The last line printed is JSON: backend, epochs, seconds per epoch, test loss and accuracy.
@@ -74,6 +74,7 @@ fn run(o: &Options) -> Result<Logs> {
             .callback(&mut timer),
     )?;
 
+    common::save_if_asked(&model, o)?;
     let score = model.evaluate((&x_test, &y_test), EvaluateArgs::new().verbose(0))?;
     println!("Test loss: {}", score["loss"]);
     println!("Test accuracy: {}", score["accuracy"]);

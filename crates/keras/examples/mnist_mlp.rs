@@ -3,7 +3,7 @@
 //! benchmarks).
 //!
 //! ```text
-//! cargo run --release --example mnist_mlp -- [--epochs N] [--batch-size N] [--data-dir DIR] [--limit N]
+//! cargo run --release --example mnist_mlp -- [--epochs N] [--batch-size N] [--data-dir DIR] [--limit N] [--save PATH]
 //! ```
 //!
 //! The last line printed is JSON: backend, epochs, seconds per epoch, test loss and accuracy.
@@ -52,6 +52,7 @@ fn run(o: &Options) -> Result<Logs> {
             .epochs(o.epochs)
             .callback(&mut timer),
     )?;
+    common::save_if_asked(&model, o)?;
     let score = model.evaluate((&x_test, &y_test), EvaluateArgs::new().verbose(0))?;
     println!("Test loss: {}", score["loss"]);
     println!("Test accuracy: {}", score["accuracy"]);
@@ -61,11 +62,19 @@ fn run(o: &Options) -> Result<Logs> {
 
 #[cfg(test)]
 mod tests {
-    /// A quick run on a slice of MNIST learns well beyond chance (10%).
+    /// A quick run on a slice of MNIST learns well beyond chance (10%) and saves the
+    /// model when asked.
     #[test]
     fn trains_on_a_slice_of_mnist() {
-        let score = super::run(&super::Options::quick(1, LIMIT)).unwrap();
+        let mut o = super::Options::quick(1, LIMIT);
+        let path = std::env::temp_dir().join(format!("mnist_mlp_{}.keras", std::process::id()));
+        o.save = Some(path.to_string_lossy().into_owned());
+        let score = super::run(&o).unwrap();
         assert!(score["accuracy"] > ACCURACY, "{score}");
+        let size = std::fs::metadata(&path).unwrap().len();
+        std::fs::remove_file(&path).unwrap();
+        // Two 512-unit layers: about 2.7 MB of float32 weights (and Adam's slots).
+        assert!(size > 2_000_000, "{size}");
     }
     const LIMIT: usize = 4096;
     const ACCURACY: f64 = 0.8;

@@ -14,6 +14,8 @@ pub struct Options {
     pub data_dir: String,
     /// Train on the first `limit` training images only (quick runs, CI).
     pub limit: Option<usize>,
+    /// Where to save the trained model (`.keras`, or `.weights.h5` for the weights only).
+    pub save: Option<String>,
 }
 
 impl Options {
@@ -30,6 +32,7 @@ impl Options {
             )
             .into(),
             limit: Some(limit),
+            save: None,
         }
     }
 }
@@ -41,7 +44,7 @@ pub fn parse_args(name: &str, default_epochs: usize) -> Options {
         Ok(o) => o,
         Err(e) => {
             eprintln!(
-                "{e}\nusage: {name} [--epochs N] [--batch-size N] [--data-dir DIR] [--limit N]"
+                "{e}\nusage: {name} [--epochs N] [--batch-size N] [--data-dir DIR] [--limit N] [--save PATH]"
             );
             std::process::exit(2);
         }
@@ -54,6 +57,7 @@ fn try_parse(default_epochs: usize) -> std::result::Result<Options, String> {
         batch_size: 128,
         data_dir: "../shared/datasets/mnist".into(),
         limit: None,
+        save: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -64,6 +68,7 @@ fn try_parse(default_epochs: usize) -> std::result::Result<Options, String> {
                 o.batch_size = value()?.parse().map_err(|e| format!("--batch-size: {e}"))?
             }
             "--data-dir" => o.data_dir = value()?,
+            "--save" => o.save = Some(value()?),
             "--limit" => o.limit = Some(value()?.parse().map_err(|e| format!("--limit: {e}"))?),
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown option {other:?}")),
@@ -108,6 +113,20 @@ impl Callback for EpochTimer {
         }
         Ok(())
     }
+}
+
+/// Saves `model` to `o.save` when given: a `.weights.h5` path gets the weights, any
+/// other path (`.keras`) the whole model, as Keras's `save_weights` / `save`.
+pub fn save_if_asked(model: &impl keras::trainers::TrainerExt, o: &Options) -> Result<()> {
+    match &o.save {
+        Some(path) if path.ends_with(".weights.h5") => model.save_weights(path),
+        Some(path) => model.save(path),
+        None => Ok(()),
+    }?;
+    if let Some(path) = &o.save {
+        println!("Saved to {path}");
+    }
+    Ok(())
 }
 
 /// Prints the JSON summary line the benchmarks read.
