@@ -2,40 +2,18 @@
 //! from its object dict (plus `hidden_kwargs`) must give Keras's config back and Keras's value within 1e-6
 //! (relative or absolute); a few losses get a finite-difference gradient check.
 
+mod golden;
+
+use golden::{fixture, tensor};
+
 use keras::losses::{self, Loss};
 use keras::{Result, Tensor};
 use keras_ops::value_and_grad;
 use serde_json::Value;
 
-fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/losses/losses.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read losses.json"))
-        .expect("parse losses.json")
-}
-
-fn tensor(v: &Value) -> Tensor {
-    let shape: Vec<usize> = serde_json::from_value(v["shape"].clone()).unwrap();
-    let data = v["data"].as_array().unwrap();
-    match v["dtype"].as_str().unwrap() {
-        "int32" => Tensor::from_vec(
-            data.iter().map(|x| x.as_i64().unwrap() as i32).collect(),
-            shape,
-        ),
-        "float32" => Tensor::from_vec(
-            data.iter().map(|x| x.as_f64().unwrap() as f32).collect(),
-            shape,
-        ),
-        other => panic!("unsupported dtype {other}"),
-    }
-    .unwrap()
-}
-
 #[test]
 fn losses_match_keras() {
-    let fx = fixture();
+    let fx = fixture("losses/losses.json");
     let cases = fx["cases"].as_array().unwrap();
     assert!(cases.len() > 50);
     let mut failures = Vec::new();

@@ -4,38 +4,13 @@
 //! `result()` within 1e-6 (relative, or absolute near 0). `reset_state` must bring back
 //! a fresh metric's result, and `metrics::get` must resolve Keras's identifiers.
 
+mod golden;
+
+use golden::{fixture, tensor};
+
 use keras::metrics::{self, Metric};
 use keras::Tensor;
 use serde_json::Value;
-
-fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/metrics/metrics.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read metrics.json"))
-        .expect("parse metrics.json")
-}
-
-fn tensor(v: &Value) -> Tensor {
-    let shape: Vec<usize> = serde_json::from_value(v["shape"].clone()).unwrap();
-    let data = v["data"].as_array().unwrap();
-    let float = |x: &Value| match x {
-        Value::String(s) if s == "nan" => f32::NAN,
-        Value::String(s) if s == "inf" => f32::INFINITY,
-        Value::String(s) if s == "-inf" => f32::NEG_INFINITY,
-        x => x.as_f64().unwrap() as f32,
-    };
-    match v["dtype"].as_str().unwrap() {
-        "int32" => Tensor::from_vec(
-            data.iter().map(|x| x.as_i64().unwrap() as i32).collect(),
-            shape,
-        ),
-        "float32" => Tensor::from_vec(data.iter().map(float).collect(), shape),
-        other => panic!("unsupported dtype {other}"),
-    }
-    .unwrap()
-}
 
 fn close(got: &Tensor, want: &Tensor) -> Result<(), String> {
     if got.dims() != want.dims() {
@@ -61,7 +36,7 @@ fn build(case: &Value) -> keras::Result<Box<dyn Metric>> {
 
 #[test]
 fn metrics_match_keras() {
-    let fx = fixture();
+    let fx = fixture("metrics/metrics.json");
     let cases = fx["cases"].as_array().unwrap();
     assert!(cases.len() > 150);
     let mut failures = Vec::new();
@@ -157,7 +132,7 @@ const NOT_PORTED: &[&str] = &["Metric", "metric"];
 
 #[test]
 fn identifiers_resolve_like_keras() {
-    let fx = fixture();
+    let fx = fixture("metrics/metrics.json");
     let mut failures = Vec::new();
     for ident in fx["identifiers"].as_array().unwrap() {
         let name = ident["identifier"].as_str().unwrap();

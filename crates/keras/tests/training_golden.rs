@@ -2,6 +2,10 @@
 //! initial weights, data and arguments must give Keras's per-epoch history, final weights,
 //! `evaluate` results and predictions.
 
+mod golden;
+
+use golden::{fixture, tensor};
+
 use keras::layers::{Apply, Dense, Input, LayerExt};
 use keras::models::{Model, Sequential};
 use keras::optimizers::{Adam, Optimizer, RMSprop, SGD};
@@ -11,32 +15,6 @@ use keras::trainers::{
 };
 use keras::Tensor;
 use serde_json::Value;
-
-fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/training/training.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read training.json"))
-        .expect("parse training.json")
-}
-
-fn tensor(v: &Value) -> Tensor {
-    let shape: Vec<usize> = serde_json::from_value(v["shape"].clone()).unwrap();
-    let data = v["data"].as_array().unwrap();
-    match v["dtype"].as_str().unwrap() {
-        "int32" => Tensor::from_vec(
-            data.iter().map(|x| x.as_i64().unwrap() as i32).collect(),
-            shape,
-        ),
-        "float32" => Tensor::from_vec(
-            data.iter().map(|x| x.as_f64().unwrap() as f32).collect(),
-            shape,
-        ),
-        other => panic!("unsupported dtype {other}"),
-    }
-    .unwrap()
-}
 
 fn tensors(v: &Value) -> Vec<Tensor> {
     v.as_array().unwrap().iter().map(tensor).collect()
@@ -143,7 +121,7 @@ fn case<'a>(fx: &'a Value, name: &str) -> &'a Value {
 
 #[test]
 fn sparse_adam_validation_split() {
-    let fx = fixture();
+    let fx = fixture("training/training.json");
     let mut model = Sequential::named("classifier");
     model.add(Input::new(&[5])).unwrap();
     model
@@ -170,7 +148,7 @@ fn sparse_adam_validation_split() {
 
 #[test]
 fn mse_sgd_momentum_sample_weight_l2() {
-    let fx = fixture();
+    let fx = fixture("training/training.json");
     let mut model = Sequential::named("regressor");
     model.add(Input::new(&[3])).unwrap();
     model
@@ -205,7 +183,7 @@ fn mse_sgd_momentum_sample_weight_l2() {
 
 #[test]
 fn two_outputs_loss_weights() {
-    let fx = fixture();
+    let fx = fixture("training/training.json");
     let c = case(&fx, "two_outputs_loss_weights");
     let inp = Input::new(&[4]).name("features").build();
     let h = Dense::new(6)
@@ -252,7 +230,7 @@ fn two_outputs_loss_weights() {
 
 #[test]
 fn categorical_class_weight() {
-    let fx = fixture();
+    let fx = fixture("training/training.json");
     let mut model = Sequential::named("weighted");
     model.add(Input::new(&[4])).unwrap();
     model
@@ -276,7 +254,7 @@ fn categorical_class_weight() {
 
 #[test]
 fn binary_resolved_identifiers() {
-    let fx = fixture();
+    let fx = fixture("training/training.json");
     let mut model = Sequential::named("binary");
     model.add(Input::new(&[3])).unwrap();
     model
