@@ -485,6 +485,12 @@ pub trait Layer: Send + Sync + 'static {
     /// `"name[0][1]"`). Sequential, Functional and subclassed models report their
     /// `model.layers` as `"layers[i]"`.
     fn visit_sublayers<'a>(&'a self, _f: &mut dyn FnMut(&str, &'a dyn Layer)) {}
+    /// The model's training steps when this layer is a model (Sequential, Functional, or a
+    /// `#[keras(model)]` subclass), so that code holding a `&dyn Layer`, such as a loaded
+    /// model, trains it with its own `train_step`. `None` for plain layers.
+    fn as_trainer(&self) -> Option<&dyn crate::trainers::Trainer> {
+        None
+    }
     /// `self` as `Any`, for downcasting a [`LayerRef`] back to its type.
     fn as_any(&self) -> &dyn Any;
 }
