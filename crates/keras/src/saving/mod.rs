@@ -3,11 +3,13 @@
 //! registries that turn class names back into layers, losses, metrics and optimizers
 //! ([`register_layer`], [`register_loss`], [`register_metric`], [`register_optimizer`]);
 //! Keras's `.weights.h5` files ([`save_weights`], [`load_weights`]) and `.keras` archives
-//! ([`save_model`], [`load_model`], safe against hostile files).
+//! ([`save_model`], [`load_model`], safe against hostile files); legacy Keras 2 `.h5` models
+//! and weights ([`load_legacy_model_from_bytes`], [`load_legacy_weights`]).
 
 mod archive;
 mod atomic;
 mod keras_file;
+mod legacy_h5;
 mod load_model;
 pub mod object;
 mod registry;
@@ -19,6 +21,10 @@ pub(crate) use atomic::copy_atomic;
 pub use atomic::write_atomic;
 pub(crate) use keras_file::serialize_model;
 pub use keras_file::{model_to_keras_bytes, save_model, KERAS_VERSION};
+pub use legacy_h5::{
+    load_legacy_model_from_bytes, load_legacy_weights, load_legacy_weights_from_bytes, LegacyModel,
+    LegacyWeightsOptions, OptimizerWeights, TrainingConfig,
+};
 pub use load_model::{
     load_model, load_model_from_bytes, load_model_with, model_from_json, LoadOptions,
 };
