@@ -15,6 +15,9 @@
 #   scripts/make_golden.sh training            fit/evaluate/predict runs:
 #                                              tests/fixtures/training/training.json
 #   scripts/make_golden.sh metrics             keras.metrics: tests/fixtures/metrics/metrics.json
+#   scripts/make_golden.sh load_model          compile configs and a compiled .keras archive:
+#                                              tests/fixtures/saving/compile_configs.json,
+#                                              compiled_mlp.keras, compiled_mlp.json
 #   scripts/make_golden.sh legacy [MODEL...]   legacy Keras 2 `.h5` files: tests/fixtures/legacy_h5/
 #                                              (tf2_* by tf.keras 2.15 in a second venv,
 #                                              keras3_* by Keras 3.15.1, then hostile_*)
@@ -84,6 +87,7 @@ case "${1:-}" in
   losses) GENERATOR="${REPO_ROOT}/tests/fixtures/losses/make_losses_golden.py"; shift ;;
   training) GENERATOR="${REPO_ROOT}/tests/fixtures/training/make_training_golden.py"; shift ;;
   metrics) GENERATOR="${REPO_ROOT}/tests/fixtures/metrics/make_metrics_golden.py"; shift ;;
+  load_model) GENERATOR="${REPO_ROOT}/tests/fixtures/saving/make_load_model_fixture.py"; shift ;;
   ops) shift ;;
 esac
 "${VENV}/bin/python" "${GENERATOR}" "$@"

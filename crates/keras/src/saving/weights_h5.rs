@@ -363,18 +363,24 @@ fn read_group(
                 var.name()
             ),
         };
-        let value = read_dataset(&ds, file_len)
-            .map_err(|e| Error::op(LOAD, format!("{what} '{}', `{path}`: {e}", g.layer_name)))?;
-        if value.dims() != var.shape().dims() {
+        // The declared shape is checked before any data is read, so a file declaring a
+        // huge dataset costs nothing.
+        let shape = catch(|| ds.shape())?.map_err(h5_err)?;
+        if !shape
+            .iter()
+            .map(|&d| d as usize)
+            .eq(var.shape().dims().iter().copied())
+        {
             bail!(
                 LOAD,
-                "{what} '{}': variable {:?} has shape {} but the file's `{path}` has shape {}",
+                "{what} '{}': variable {:?} has shape {} but the file's `{path}` has shape {shape:?}",
                 g.layer_name,
                 var.name(),
                 var.shape(),
-                value.shape()
             );
         }
+        let value = read_dataset(&ds, file_len)
+            .map_err(|e| Error::op(LOAD, format!("{what} '{}', `{path}`: {e}", g.layer_name)))?;
         out.push((var.clone(), value));
     }
     Ok(out)
