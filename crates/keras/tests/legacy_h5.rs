@@ -9,11 +9,12 @@ use std::path::PathBuf;
 
 use hdf5_pure::{AttrValue, FileBuilder};
 use keras::layers::{Add, Apply, CallArgs, Concatenate, Dense, Input, IntoLayer, Layer, LayerExt};
-use keras::models::Model;
+use keras::models::{load_model, load_model_with, LoadOptions, Model};
 use keras::saving::{
     load_legacy_model_from_bytes, load_legacy_weights, load_weights, LegacyModel,
     LegacyWeightsOptions, TrainingConfig,
 };
+use keras::trainers::TrainerExt;
 use keras::Tensor;
 use serde_json::{json, Value};
 
@@ -243,6 +244,46 @@ fn keras2_training_config_parses_and_its_optimizer_state_does_not_fit() {
         .expect("training_config");
     assert_eq!(bn.loss, json!("mse"));
     assert_eq!(bn.optimizer_config["class_name"], "SGD");
+}
+
+#[test]
+fn load_model_reads_legacy_files_compiled_with_their_optimizer_state() {
+    // Keras 3's legacy file: compiled from training_config, Adam state restored exactly.
+    let path = fixture_dir().join("keras3_compiled_adam.h5");
+    let data = expected("keras3_compiled_adam");
+    let model = load_model(&path).unwrap();
+    assert!(model.is_compiled());
+    check_model("keras3_compiled_adam", &model, &data).unwrap();
+    let restored: Vec<Vec<f32>> = model
+        .with_optimizer(|o| {
+            o.variables()
+                .iter()
+                .map(|v| v.value().to_vec::<f32>().unwrap())
+                .collect()
+        })
+        .unwrap();
+    assert_eq!(restored, optimizer_variable_values(&data));
+    // tf.keras 2.15's file: compiled, with a fresh optimizer (its state does not fit).
+    let tf2 = load_model(fixture_dir().join("tf2_compiled_adam.h5")).unwrap();
+    assert!(tf2.is_compiled());
+    let iterations = tf2.with_optimizer(|o| o.variables()[0].value().to_vec::<f32>().unwrap());
+    assert_eq!(iterations, Some(vec![0.0]));
+    check_model("tf2_compiled_adam", &tf2, &expected("tf2_compiled_adam")).unwrap();
+    // compile=false leaves both uncompiled; a weights-only file is no model.
+    let plain = load_model_with(
+        &path,
+        &LoadOptions {
+            compile: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(!plain.is_compiled());
+    let err = load_model(fixture_dir().join("tf2_weights_only.h5"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("tf2_weights_only.h5"), "{err}");
 }
 
 /// The two-tower model of the fixtures, built here with the same layer names.

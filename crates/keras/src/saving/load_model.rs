@@ -11,6 +11,7 @@ use keras_backend::{bail, Error, Result};
 use serde_json::Value;
 
 use super::archive::KerasArchive;
+use super::legacy_h5::load_legacy_model_from_bytes;
 use super::registry::deserialize_layer;
 use super::scope::with_load_scope;
 use super::weights_h5::load_weights_from_bytes;
@@ -97,11 +98,7 @@ fn load_format<R: Read + Seek>(
 ) -> Result<LoadedModel> {
     match format {
         FileFormat::Keras => load_keras(reader, options),
-        FileFormat::LegacyH5 => bail!(
-            OP,
-            "legacy Keras 2 .h5 models cannot be loaded yet; re-save the model as .keras with \
-             Keras 3 (`model.save(\"model.keras\")`)"
-        ),
+        FileFormat::LegacyH5 => load_legacy(reader, options),
     }
 }
 
@@ -133,7 +130,8 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<LoadedModel> {
 }
 
 /// [`load_model`] with [`LoadOptions`] (`compile`, `safe_mode`). The format follows the
-/// file's suffix, as in Keras: `.keras`; `.h5`/`.hdf5` (legacy Keras 2) is not read yet.
+/// file's suffix, as in Keras: `.keras`, or `.h5`/`.hdf5` (the legacy Keras 2 / tf.keras
+/// format, compiled from its `training_config`).
 ///
 /// ```
 /// use keras::models::{load_model_with, LoadOptions};
@@ -205,6 +203,35 @@ fn load_keras<R: Read + Seek>(reader: R, options: &LoadOptions) -> Result<Loaded
         .unwrap_or_else(|p| p.into_inner());
     load_weights_from_bytes(&model, slot.as_ref().map(|c| &c.optimizer), weights)?;
     drop(slot);
+    Ok(model)
+}
+
+/// The model a legacy `.h5` file holds, with its weights; compiled from its
+/// `training_config` when asked, with the saved optimizer state when it fits variable for
+/// variable (a Keras 2 optimizer never does: Keras's warning, and a fresh optimizer).
+fn load_legacy<R: Read>(mut reader: R, options: &LoadOptions) -> Result<LoadedModel> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::op(OP, format!("cannot read the file: {e}")))?;
+    let legacy = with_load_scope(options.safe_mode, None, || {
+        load_legacy_model_from_bytes(bytes)
+    })?;
+    let model = LoadedModel::new(legacy.model);
+    if let (true, Some(tc)) = (options.compile, &legacy.training_config) {
+        model.compile(tc.compile_args()?)?;
+        if let Some(saved) = &legacy.optimizer_weights {
+            let weights = model.trainable_weights();
+            let mut slot = model
+                .base()
+                .compiled_slot()
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some(state) = slot.as_mut() {
+                saved.restore(&mut state.optimizer, &weights)?;
+            }
+        }
+    }
     Ok(model)
 }
 

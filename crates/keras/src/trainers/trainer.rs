@@ -554,6 +554,29 @@ pub trait TrainerExt: Trainer + Sized {
             .is_some()
     }
 
+    /// Runs `f` on the compiled optimizer (Keras's `model.optimizer`); `None` when the model
+    /// is not compiled.
+    ///
+    /// ```
+    /// use keras::layers::{Dense, Input};
+    /// use keras::models::Sequential;
+    /// use keras::trainers::{CompileArgs, TrainerExt};
+    /// let mut m = Sequential::new();
+    /// m.add(Input::new(&[3])).unwrap();
+    /// m.add(Dense::new(1)).unwrap();
+    /// assert!(m.with_optimizer(|o| o.get_name().to_string()).is_none());
+    /// m.compile(CompileArgs::new().optimizer("adam").loss("mse")).unwrap();
+    /// assert_eq!(m.with_optimizer(|o| o.get_name().to_string()).unwrap(), "adam");
+    /// ```
+    fn with_optimizer<R>(&self, f: impl FnOnce(&mut Optimizer) -> R) -> Option<R> {
+        let mut slot = self
+            .base()
+            .compiled_slot()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        slot.as_mut().map(|c| f(&mut c.optimizer))
+    }
+
     /// Trains for `epochs` epochs (Keras's `fit`); returns the per-epoch logs.
     fn fit(&self, data: impl Into<Data>, args: FitArgs) -> Result<History> {
         let mut state = Taken::new(self, "fit")?;
