@@ -43,6 +43,20 @@ fn history(t: &KerasTensor, own: &HashMap<usize, Vec<usize>>) -> Value {
     json!([layer.name(), idx, t.tensor_index()])
 }
 
+/// Keras counts a nested Functional model's construction as its node 0 in
+/// `input_layers`/`output_layers` (not in `inbound_nodes`), so their node indices for such
+/// a producer are one higher.
+fn io_offset(layer: &LayerRef) -> usize {
+    usize::from(layer.as_any().is::<Functional>())
+}
+
+/// An `input_layers`/`output_layers` triple.
+fn io_history(t: &KerasTensor, own: &HashMap<usize, Vec<usize>>) -> Value {
+    let mut h = history(t, own);
+    h[1] = json!(h[1].as_u64().unwrap_or(0) as usize + io_offset(t.node().layer()));
+    h
+}
+
 fn keras_tensor_json(t: &KerasTensor, own: &HashMap<usize, Vec<usize>>) -> Value {
     json!({
         "class_name": "__keras_tensor__",
@@ -88,8 +102,8 @@ pub(super) fn get_config(model: &Functional) -> Config {
         layers.push(v);
     }
     let triples = |ts: &Tensors| match ts {
-        Tensors::One(t) => history(t, &own),
-        Tensors::Many(v) => Value::Array(v.iter().map(|t| history(t, &own)).collect()),
+        Tensors::One(t) => io_history(t, &own),
+        Tensors::Many(v) => Value::Array(v.iter().map(|t| io_history(t, &own)).collect()),
     };
     let mut c = Config::new();
     c.insert("name".into(), json!(model.base.name()));
@@ -176,6 +190,7 @@ pub(super) fn from_config(c: &Config) -> Result<Functional> {
     // 1. Instantiate every layer; input layers get their tensor right away.
     let mut layers: Vec<(LayerRef, Vec<Value>)> = Vec::new();
     let mut created: HashMap<String, Vec<Vec<KerasTensor>>> = HashMap::new();
+    let mut offsets: HashMap<String, usize> = HashMap::new();
     for d in layer_dicts {
         let lname = d
             .get("name")
@@ -193,6 +208,7 @@ pub(super) fn from_config(c: &Config) -> Result<Functional> {
             continue;
         }
         let layer = deserialize_layer(d)?;
+        offsets.insert(lname.to_string(), io_offset(&layer));
         let nodes = d
             .get("inbound_nodes")
             .and_then(Value::as_array)
@@ -250,10 +266,8 @@ pub(super) fn from_config(c: &Config) -> Result<Functional> {
         let ts: Vec<KerasTensor> = triples
             .iter()
             .map(|(n, i, j)| {
-                created
-                    .get(n)
-                    .and_then(|v| v.get(*i))
-                    .and_then(|o| o.get(*j))
+                let node = i.checked_sub(offsets.get(n).copied().unwrap_or(0));
+                node.and_then(|i| created.get(n)?.get(i)?.get(*j))
                     .cloned()
                     .ok_or_else(|| Error::op("Functional", format!("no tensor [{n}, {i}, {j}]")))
             })
@@ -283,5 +297,39 @@ mod tests {
         assert_eq!((t.len(), many), (1, false));
         let (t, many) = parse_structure(&json!([["a", 0, 0], ["b", 0, 0]])).unwrap();
         assert_eq!((t.len(), many), (2, true));
+    }
+
+    fn run(model: &Functional, xs: &[keras_ops::Tensor]) -> Vec<Vec<f32>> {
+        model
+            .call_with(xs, &crate::layers::CallArgs::inference())
+            .unwrap()
+            .iter()
+            .map(|t| t.to_vec::<f32>().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn nested_functional_outputs_count_its_construction_node() {
+        use crate::layers::{Apply, Dense, Input};
+        let ix = Input::new(&[2]).build();
+        let h = Dense::new(2).apply(&ix).unwrap();
+        let encoder: LayerRef = Arc::new(Functional::with_name(ix, h, Some("encoder")).unwrap());
+        let (a, b) = (Input::new(&[2]).build(), Input::new(&[2]).build());
+        let ea = (&encoder).apply(&a).unwrap();
+        let eb = (&encoder).apply(&b).unwrap();
+        let model = Functional::new(vec![a, b], vec![ea, eb]).unwrap();
+        let c = get_config(&model);
+        // What Keras 3.15.1 writes for the first and second call of a nested model.
+        assert_eq!(
+            c["output_layers"],
+            json!([["encoder", 1, 0], ["encoder", 2, 0]])
+        );
+        let back = from_config(&c).unwrap();
+        back.set_weights(&model.get_weights()).unwrap();
+        let xs = [
+            keras_ops::Tensor::from_vec(vec![1.0f32, 2.0], [1, 2]).unwrap(),
+            keras_ops::Tensor::from_vec(vec![-3.0f32, 0.5], [1, 2]).unwrap(),
+        ];
+        assert_eq!(run(&back, &xs), run(&model, &xs));
     }
 }
