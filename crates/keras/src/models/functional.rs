@@ -11,8 +11,8 @@ use keras_backend::bail;
 use keras_ops::{Result, Tensor};
 
 use crate::layers::{
-    check_input_shape, CallArgs, KerasTensor, Layer, LayerBase, LayerExt, LayerRef, Node,
-    ShapeSpec, TensorSpec,
+    check_input_shape, CallArgs, InputLayer, KerasTensor, Layer, LayerBase, LayerExt, LayerRef,
+    Node, ShapeSpec, TensorSpec,
 };
 use crate::saving::object::Config;
 
@@ -176,7 +176,8 @@ impl Functional {
         let mut values: HashMap<(usize, usize), (Tensor, Option<Tensor>)> = HashMap::new();
         for (i, (t, x)) in model_inputs.iter().zip(inputs).enumerate() {
             check_input_shape(self.base.name(), i, t.shape(), x.dims())?;
-            values.insert(key(t), (x.clone(), args.mask(i).cloned()));
+            let x = to_input_dtype(t.node().layer().as_ref(), x)?;
+            values.insert(key(t), (x, args.mask(i).cloned()));
         }
         for node in &self.nodes {
             let (xs, masks): (Vec<Tensor>, Vec<Option<Tensor>>) = node
@@ -202,6 +203,15 @@ impl Functional {
             .iter()
             .map(|t| values[&key(t)].0.clone())
             .collect())
+    }
+}
+
+/// `x` converted to the dtype of `input` (an [`InputLayer`]), as Keras converts a model's
+/// inputs; other layers leave it as is.
+pub(crate) fn to_input_dtype(input: &dyn Layer, x: &Tensor) -> Result<Tensor> {
+    match input.as_any().downcast_ref::<InputLayer>() {
+        Some(il) if il.dtype() != x.dtype() => keras_ops::ops::cast(x, il.dtype()),
+        _ => Ok(x.clone()),
     }
 }
 
@@ -256,6 +266,10 @@ impl Layer for Functional {
     }
     fn takes_list(&self) -> bool {
         matches!(self.inputs, Tensors::Many(_))
+    }
+    /// Keras converts each input to its `Input`'s dtype instead (in `call`).
+    fn converts_input_args(&self) -> bool {
+        false
     }
     fn visit_sublayers<'a>(&'a self, f: &mut dyn FnMut(&str, &'a dyn Layer)) {
         for (i, l) in self.layers.iter().enumerate() {
