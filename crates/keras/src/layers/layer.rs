@@ -774,19 +774,19 @@ pub trait Apply: IntoLayer + Sized {
     fn apply(self, x: &KerasTensor) -> Result<KerasTensor> {
         let layer = self.into_layer();
         let name = layer.name().to_string();
-        let outs = apply_symbolic(layer, vec![x.clone()], false)?;
+        let outs = apply_symbolic(layer, vec![x.clone()], Vec::new(), false)?;
         single_symbolic(&name, outs)
     }
     /// Applies the layer to a list of symbolic tensors (merge layers), one output.
     fn apply_list(self, xs: &[KerasTensor]) -> Result<KerasTensor> {
         let layer = self.into_layer();
         let name = layer.name().to_string();
-        let outs = apply_symbolic(layer, xs.to_vec(), true)?;
+        let outs = apply_symbolic(layer, xs.to_vec(), Vec::new(), true)?;
         single_symbolic(&name, outs)
     }
     /// Applies the layer to several symbolic tensors and returns all its outputs.
     fn apply_multi(self, xs: &[KerasTensor]) -> Result<Vec<KerasTensor>> {
-        apply_symbolic(self.into_layer(), xs.to_vec(), false)
+        apply_symbolic(self.into_layer(), xs.to_vec(), Vec::new(), false)
     }
 }
 
@@ -803,10 +803,12 @@ fn single_symbolic(name: &str, mut outs: Vec<KerasTensor>) -> Result<KerasTensor
     Ok(outs.remove(0))
 }
 
-/// Records a call of `layer` on symbolic `inputs` as a new node and returns its outputs.
+/// Records a call of `layer` on symbolic `inputs` (with explicit `masks`, see
+/// [`Node::masks`]) as a new node and returns its outputs.
 pub(crate) fn apply_symbolic(
     layer: LayerRef,
     inputs: Vec<KerasTensor>,
+    masks: Vec<Option<KerasTensor>>,
     list_input: bool,
 ) -> Result<Vec<KerasTensor>> {
     let specs: Vec<TensorSpec> = inputs
@@ -838,6 +840,7 @@ pub(crate) fn apply_symbolic(
         layer.clone(),
         layer.base().node_count_increment(),
         inputs,
+        masks,
         out_specs.clone(),
         list_input,
     ));

@@ -3,6 +3,9 @@
 
 mod config;
 mod graph;
+mod operation;
+
+use operation::Operation;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -82,7 +85,10 @@ pub struct Functional {
     outputs: Tensors,
     /// Every node between the inputs and the outputs, in execution order.
     nodes: Vec<Arc<Node>>,
-    /// The layers, inputs first, by decreasing depth (Keras's `model.layers`).
+    /// The layers and recorded `keras.ops` operations, inputs first, by decreasing depth
+    /// (Keras's `model.operations`).
+    operations: Vec<LayerRef>,
+    /// The same without the operations (Keras's `model.layers`).
     layers: Vec<LayerRef>,
 }
 
@@ -105,7 +111,13 @@ impl Functional {
         let base = LayerBase::new("Functional", name);
         // Keras counts the model's own construction as its node 0.
         base.node_count_increment();
-        let (nodes, layers) = graph::map_graph(base.name(), inputs.as_slice(), outputs.as_slice())?;
+        let (nodes, operations) =
+            graph::map_graph(base.name(), inputs.as_slice(), outputs.as_slice())?;
+        let layers = operations
+            .iter()
+            .filter(|l| !l.as_any().is::<Operation>())
+            .cloned()
+            .collect();
         let shapes: Vec<ShapeSpec> = inputs
             .as_slice()
             .iter()
@@ -117,6 +129,7 @@ impl Functional {
             inputs,
             outputs,
             nodes,
+            operations,
             layers,
         })
     }
@@ -124,6 +137,19 @@ impl Functional {
     /// The layers, input layers included, in Keras's order.
     pub fn layers(&self) -> &[LayerRef] {
         &self.layers
+    }
+    /// The layers and the `keras.ops` operations recorded in the graph, in Keras's order
+    /// (Keras's `model.operations`; only models loaded from Keras configs have operations,
+    /// such as the `NotEqual` that computes an `Embedding`'s mask).
+    ///
+    /// ```
+    /// use keras::layers::{Apply, Dense, Input};
+    /// let x = Input::new(&[3]).build();
+    /// let model = keras::models::Functional::new(x.clone(), Dense::new(1).apply(&x).unwrap()).unwrap();
+    /// assert_eq!(model.operations().len(), model.layers().len());
+    /// ```
+    pub fn operations(&self) -> &[LayerRef] {
+        &self.operations
     }
     /// The symbolic inputs.
     pub fn inputs(&self) -> &[KerasTensor] {
@@ -180,11 +206,17 @@ impl Functional {
             values.insert(key(t), (x, args.mask(i).cloned()));
         }
         for node in &self.nodes {
-            let (xs, masks): (Vec<Tensor>, Vec<Option<Tensor>>) = node
+            let (xs, mut masks): (Vec<Tensor>, Vec<Option<Tensor>>) = node
                 .inputs()
                 .iter()
                 .map(|t| values.get(&key(t)).cloned().expect("inputs computed first"))
                 .unzip();
+            // Masks passed explicitly in the call replace the inputs' own.
+            for (m, explicit) in masks.iter_mut().zip(node.masks()) {
+                if let Some(t) = explicit {
+                    *m = Some(values.get(&key(t)).expect("masks computed first").0.clone());
+                }
+            }
             let a = CallArgs {
                 training: args.training,
                 masks,
