@@ -76,6 +76,17 @@ fn boxed<L: Layer>(l: Result<L>) -> Result<LayerRef> {
     Ok(Arc::new(l?))
 }
 
+/// The class names of the built-in layers: those [`deserialize_layer`](crate::saving::deserialize_layer)
+/// knows without registration.
+///
+/// ```
+/// let classes = keras::layers::builtin_layer_classes();
+/// assert!(classes.iter().any(|c| c == "Dense"));
+/// ```
+pub fn builtin_layer_classes() -> Vec<String> {
+    builtin_layers().into_iter().map(|(name, _)| name).collect()
+}
+
 /// The built-in layer classes, for `from_config` by class name.
 pub(crate) fn builtin_layers() -> Vec<(String, LayerFromConfig)> {
     let table: Vec<(&str, LayerFromConfig)> = vec![
