@@ -15,6 +15,16 @@
 #   scripts/make_golden.sh training            fit/evaluate/predict runs:
 #                                              tests/fixtures/training/training.json
 #   scripts/make_golden.sh metrics             keras.metrics: tests/fixtures/metrics/metrics.json
+#   scripts/make_golden.sh load_model          compile configs and a compiled .keras archive:
+#                                              tests/fixtures/saving/compile_configs.json,
+#                                              compiled_mlp.keras, compiled_mlp.json
+#   scripts/make_golden.sh legacy [MODEL...]   legacy Keras 2 `.h5` files: tests/fixtures/legacy_h5/
+#                                              (tf2_* by tf.keras 2.15 in a second venv,
+#                                              keras3_* by Keras 3.15.1, then hostile_*)
+#
+# The tf.keras 2.15 venv (only for `legacy`) lives in ../.venv-tf2 by default; override with
+# KERAS_TF2_VENV (relative paths are taken relative to the repository root). It gets
+# tensorflow-cpu==2.15.* (tensorflow==2.15.* where the CPU build is unavailable).
 #
 # The virtual environment lives outside the repository, by default in
 # ../.venv-golden relative to the repository root; override with
@@ -48,6 +58,28 @@ KERAS_HOME="$(mktemp -d)"
 export KERAS_HOME
 trap 'rm -rf "${KERAS_HOME}"' EXIT
 
+if [ "${1:-}" = "legacy" ]; then
+  shift
+  LEGACY="${REPO_ROOT}/tests/fixtures/legacy_h5/make_legacy_h5.py"
+  TF2_VENV="${KERAS_TF2_VENV:-../.venv-tf2}"
+  case "${TF2_VENV}" in
+    /*) ;;
+    *) TF2_VENV="${REPO_ROOT}/${TF2_VENV}" ;;
+  esac
+  if [ ! -x "${TF2_VENV}/bin/python" ]; then
+    echo "creating virtual environment in ${TF2_VENV}" >&2
+    "${PYTHON}" -m venv "${TF2_VENV}"
+  fi
+  "${TF2_VENV}/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "tensorflow-cpu==2.15.*" h5py \
+    || "${TF2_VENV}/bin/python" -m pip install --quiet --disable-pip-version-check \
+      "tensorflow==2.15.*" h5py
+  CUDA_VISIBLE_DEVICES="" TF_CPP_MIN_LOG_LEVEL=3 "${TF2_VENV}/bin/python" "${LEGACY}" "$@"
+  "${VENV}/bin/python" "${LEGACY}" "$@"
+  "${VENV}/bin/python" "${LEGACY}" hostile
+  exit 0
+fi
+
 GENERATOR="${REPO_ROOT}/tests/fixtures/ops/make_ops_golden.py"
 case "${1:-}" in
   layers) GENERATOR="${REPO_ROOT}/tests/fixtures/layers/make_layers_golden.py"; shift ;;
@@ -55,6 +87,7 @@ case "${1:-}" in
   losses) GENERATOR="${REPO_ROOT}/tests/fixtures/losses/make_losses_golden.py"; shift ;;
   training) GENERATOR="${REPO_ROOT}/tests/fixtures/training/make_training_golden.py"; shift ;;
   metrics) GENERATOR="${REPO_ROOT}/tests/fixtures/metrics/make_metrics_golden.py"; shift ;;
+  load_model) GENERATOR="${REPO_ROOT}/tests/fixtures/saving/make_load_model_fixture.py"; shift ;;
   ops) shift ;;
 esac
 "${VENV}/bin/python" "${GENERATOR}" "$@"

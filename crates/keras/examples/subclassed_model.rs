@@ -71,6 +71,9 @@ impl Module for Classifier {
     }
 }
 
+/// A model trains with Keras's default steps (or overrides them).
+impl keras::trainers::Trainer for Classifier {}
+
 fn main() -> Result<()> {
     let model = Classifier {
         base: LayerBase::new("Classifier", Some("classifier")),

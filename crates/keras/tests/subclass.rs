@@ -56,6 +56,8 @@ impl Module for Net {
     }
 }
 
+impl keras::trainers::Trainer for Net {}
+
 fn net() -> Net {
     Net {
         base: LayerBase::new("Net", Some("net")),
@@ -169,6 +171,8 @@ mod keras_fixture {
             Ok(vec![self.zeta.forward(&self.block.forward(&inputs[0])?)?])
         }
     }
+
+    impl keras::trainers::Trainer for Net {}
 
     pub fn net() -> Net {
         Net {

@@ -128,6 +128,7 @@ pub struct LayerBase {
     build_lock: Mutex<()>,
     node_count: AtomicUsize,
     compiled: Mutex<Option<Box<crate::trainers::Compiled>>>,
+    compile_config: Mutex<Option<Config>>,
 }
 
 impl LayerBase {
@@ -149,6 +150,7 @@ impl LayerBase {
             build_lock: Mutex::new(()),
             node_count: AtomicUsize::new(0),
             compiled: Mutex::new(None),
+            compile_config: Mutex::new(None),
         }
     }
 
@@ -277,8 +279,10 @@ impl LayerBase {
         regularizer: Option<&Regularizer>,
         constraint: Option<&Constraint>,
     ) -> Result<Variable> {
-        let value = initializer.sample(shape, dtype)?;
         let path = format!("{}/{}", self.name, name);
+        // Inside a model load, a variable must fit in what the file can fill.
+        crate::saving::scope::charge(&format!("variable {path:?}"), shape, dtype)?;
+        let value = initializer.sample(shape, dtype)?;
         let v = Variable::with_path(value, name, &path, trainable && self.trainable());
         self.weights
             .write()
@@ -363,6 +367,23 @@ impl LayerBase {
     /// Where `compile` keeps the training state of a model.
     pub(crate) fn compiled_slot(&self) -> &Mutex<Option<Box<crate::trainers::Compiled>>> {
         &self.compiled
+    }
+
+    /// The arguments `compile` was given, as Keras's `compile_config` without its
+    /// `optimizer` (kept outside the compiled state so that a save during `fit` has them).
+    pub(crate) fn compile_config(&self) -> Option<Config> {
+        self.compile_config
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Records the compile arguments (see [`LayerBase::compile_config`]).
+    pub(crate) fn set_compile_config(&self, config: Option<Config>) {
+        *self
+            .compile_config
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = config;
     }
 
     /// Reserves the next node index (one per symbolic call).
@@ -504,6 +525,12 @@ pub trait Layer: Send + Sync + 'static {
     /// `"name[0][1]"`). Sequential, Functional and subclassed models report their
     /// `model.layers` as `"layers[i]"`.
     fn visit_sublayers<'a>(&'a self, _f: &mut dyn FnMut(&str, &'a dyn Layer)) {}
+    /// The model's training steps when this layer is a model (Sequential, Functional, or a
+    /// `#[keras(model)]` subclass), so that code holding a `&dyn Layer`, such as a loaded
+    /// model, trains it with its own `train_step`. `None` for plain layers.
+    fn as_trainer(&self) -> Option<&dyn crate::trainers::Trainer> {
+        None
+    }
     /// `self` as `Any`, for downcasting a [`LayerRef`] back to its type.
     fn as_any(&self) -> &dyn Any;
 }

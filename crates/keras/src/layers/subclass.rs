@@ -19,6 +19,8 @@
 //!         Ok(vec![self.out.forward(&self.hidden.forward(&inputs[0])?)?])
 //!     }
 //! }
+//! // A model trains with Keras's default steps (or its own `train_step`).
+//! impl keras::trainers::Trainer for Mlp {}
 //!
 //! let mlp = Mlp {
 //!     base: LayerBase::new("Mlp", None),
@@ -36,6 +38,7 @@ use std::sync::{Arc, OnceLock};
 use keras_ops::{ops, Result, Tensor, Variable};
 
 use super::{CallArgs, Layer, LayerRef, ShapeSpec, TensorSpec};
+use crate::saving::object::Config;
 
 /// The forward pass of a subclassed layer (what Keras users write as `build` and `call`).
 pub trait Module: Layer {
@@ -45,6 +48,13 @@ pub trait Module: Layer {
     /// on their first call).
     fn build(&self, _input_shapes: &[ShapeSpec]) -> Result<()> {
         Ok(())
+    }
+    /// The class's own config keys, after `name`, `trainable` and `dtype` (what a Python
+    /// subclass adds in `get_config`); saved in `config.json` and given back to the
+    /// constructor registered with [`register_layer`](crate::saving::register_layer).
+    /// None by default.
+    fn config(&self) -> Config {
+        Config::new()
     }
     /// Output specs; by default found by running `call` on zeros (unknown dims taken as 1,
     /// and an unknown batch dim stays unknown), as Keras traces a subclassed layer.

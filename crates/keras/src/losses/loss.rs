@@ -2,15 +2,17 @@
 //! (`keras.losses.Loss.__call__`: per-sample values, mask and sample weights merged,
 //! then reduced as `reduce_weighted_values`).
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use keras_backend::bail;
 use keras_ops::{ops, Error, Result, Tensor};
 use serde_json::{json, Value};
 
+use crate::saving::object::object_dict_registered;
 use crate::saving::object::Config;
-use crate::saving::{object_dict, ConfigExt};
+use crate::saving::ConfigExt;
 
 /// How per-sample losses are reduced to the returned value (`reduction=` in Keras).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -134,6 +136,12 @@ pub trait Loss: fmt::Debug + Send + Sync {
         Config::new()
     }
 
+    /// `"package>Name"` for a custom class registered with
+    /// [`register_loss`](crate::saving::register_loss); `None` for Keras's losses.
+    fn registered_name(&self) -> Option<String> {
+        None
+    }
+
     /// The loss's name.
     fn name(&self) -> &str {
         &self.base().name
@@ -149,9 +157,15 @@ pub trait Loss: fmt::Debug + Send + Sync {
         c
     }
 
-    /// The Keras object dict (`keras.losses.serialize`).
+    /// The Keras object dict (`keras.losses.serialize`), with the `registered_name` of a
+    /// custom class.
     fn to_json(&self) -> Value {
-        object_dict("keras.losses", self.class_name(), self.get_config())
+        object_dict_registered(
+            "keras.losses",
+            self.class_name(),
+            self.get_config(),
+            self.registered_name(),
+        )
     }
 
     /// `loss(y_true, y_pred, sample_weight)`: per-sample losses, weighted by
@@ -291,6 +305,38 @@ pub type LossFn = Arc<dyn Fn(&Tensor, &Tensor) -> Result<Tensor> + Send + Sync>;
 pub struct LossFunctionWrapper {
     base: LossBase,
     fn_: LossFn,
+    /// The name the function is registered under (see [`register_loss_fn`]).
+    registered: Option<String>,
+}
+
+fn loss_functions() -> &'static RwLock<HashMap<String, LossFn>> {
+    static REGISTRY: OnceLock<RwLock<HashMap<String, LossFn>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+/// Registers a loss function under `name` (`"package>name"`, as Keras's
+/// `register_keras_serializable` on a function), so that a model compiled with
+/// [`LossFunctionWrapper::registered`] saves it by name and loads it again, also from a
+/// file Python Keras saved with that registered function as its loss.
+///
+/// ```
+/// use keras::losses::{self, register_loss_fn, Loss, LossFunctionWrapper};
+/// use keras::ops;
+/// register_loss_fn("my_pkg>l1", |t, p| ops::mean(&ops::abs(&ops::subtract(t, p)?)?, -1, false));
+/// let l1 = LossFunctionWrapper::registered("my_pkg>l1").unwrap();
+/// assert_eq!(l1.name(), "l1");
+/// let dict = l1.to_json();
+/// assert_eq!(dict["class_name"], "function");
+/// assert_eq!(losses::from_json(&dict).unwrap().name(), "l1");
+/// ```
+pub fn register_loss_fn(
+    name: &str,
+    f: impl Fn(&Tensor, &Tensor) -> Result<Tensor> + Send + Sync + 'static,
+) {
+    loss_functions()
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(name.to_string(), Arc::new(f));
 }
 
 impl LossFunctionWrapper {
@@ -302,6 +348,42 @@ impl LossFunctionWrapper {
         LossFunctionWrapper {
             base: LossBase::new(name),
             fn_: Arc::new(f),
+            registered: None,
+        }
+    }
+
+    /// Wraps the function registered under `name` by [`register_loss_fn`]; the loss is
+    /// named after the function (the part after `>`), as Keras names it.
+    pub fn registered(name: &str) -> Result<Self> {
+        let f = loss_functions()
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned();
+        let Some(fn_) = f else {
+            bail!(
+                "losses",
+                "unknown loss function {name:?}: register it with \
+                 keras::losses::register_loss_fn({name:?}, f)"
+            );
+        };
+        let short = name.rsplit('>').next().unwrap_or(name);
+        Ok(LossFunctionWrapper {
+            base: LossBase::new(short),
+            fn_,
+            registered: Some(name.to_string()),
+        })
+    }
+
+    /// From Keras's dict of a registered function:
+    /// `{"module": "builtins", "class_name": "function", "config": "package>name", …}`.
+    pub(crate) fn from_function_json(value: &Value) -> Result<Self> {
+        match value.get("config") {
+            Some(Value::String(name)) => Self::registered(name),
+            other => bail!(
+                "losses",
+                "a serialized function needs its registered name as config, got {other:?}"
+            ),
         }
     }
 
@@ -324,6 +406,16 @@ impl Loss for LossFunctionWrapper {
     }
     fn base(&self) -> &LossBase {
         &self.base
+    }
+    /// A registered function is saved as Keras saves one given to `compile`: by name.
+    fn to_json(&self) -> Value {
+        match &self.registered {
+            Some(name) => json!({"module": "builtins", "class_name": "function",
+                                 "config": name, "registered_name": "function"}),
+            None => {
+                object_dict_registered("keras.losses", self.class_name(), self.get_config(), None)
+            }
+        }
     }
     fn call(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<PerSample> {
         let (t, p) = squeeze_or_expand_to_same_rank(y_true, y_pred)?;

@@ -100,8 +100,8 @@ pub use functions::{
 };
 pub use hinge::{CategoricalHinge, Hinge, SquaredHinge};
 pub use loss::{
-    reduce_weighted_values, squeeze_or_expand_to_same_rank, Loss, LossBase, LossFn,
-    LossFunctionWrapper, PerSample, Reduction,
+    reduce_weighted_values, register_loss_fn, squeeze_or_expand_to_same_rank, Loss, LossBase,
+    LossFn, LossFunctionWrapper, PerSample, Reduction,
 };
 pub use probabilistic::{
     BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
@@ -117,7 +117,7 @@ pub use sequence::CTC;
 pub use similarity::Circle;
 
 use crate::saving::object::Config;
-use crate::saving::ObjectDict;
+use crate::saving::{ObjectDict, LOSSES};
 
 /// A built-in loss by string identifier or class name, with Keras's defaults:
 /// `"mse"`, `"mean_squared_error"`, `"MeanSquaredError"`, `"binary_crossentropy"`, …
@@ -125,9 +125,18 @@ pub fn get(identifier: &str) -> Result<Box<dyn Loss>> {
     from_json(&Value::String(identifier.into()))
 }
 
-/// A loss from a Keras object dict (`keras.losses.serialize` output) or string identifier.
+/// A loss from a Keras object dict (`keras.losses.serialize` output) or string identifier:
+/// classes registered with [`register_loss`](crate::saving::register_loss) first, a
+/// registered function (`{"class_name": "function", "config": "package>name"}`, see
+/// [`register_loss_fn`]), then Keras's losses.
 pub fn from_json(value: &Value) -> Result<Box<dyn Loss>> {
+    if value.get("class_name").and_then(Value::as_str) == Some("function") {
+        return Ok(Box::new(LossFunctionWrapper::from_function_json(value)?));
+    }
     let o = ObjectDict::parse(value, "losses")?;
+    if let Some(from_config) = LOSSES.lookup(&o) {
+        return from_config(&o.config);
+    }
     let c: &Config = &o.config;
     fn boxed<L: Loss + 'static>(l: Result<L>) -> Result<Box<dyn Loss>> {
         Ok(Box::new(l?))
@@ -182,7 +191,7 @@ pub fn from_json(value: &Value) -> Result<Box<dyn Loss>> {
             "{:?} needs a user function: build a LossFunctionWrapper or implement Loss",
             o.class_name
         ),
-        other => bail!("losses.get", "unknown loss {other:?}"),
+        _ => Err(LOSSES.unknown(&o)),
     }
 }
 

@@ -6,8 +6,9 @@ use std::fmt;
 use keras_ops::{ops, DType, Result, Tensor, Variable};
 use serde_json::{json, Value};
 
+use crate::saving::object::object_dict_registered;
 use crate::saving::object::Config;
-use crate::saving::{object_dict, ConfigExt};
+use crate::saving::ConfigExt;
 
 /// A stateful metric: `update_state` accumulates over batches, `result` reads the value,
 /// `reset_state` starts over (Keras resets compiled metrics at each epoch).
@@ -87,9 +88,20 @@ pub trait Metric: fmt::Debug + Send + Sync {
         c.extend(self.extra_config());
         c
     }
-    /// The Keras object dict (module `keras.metrics`).
+    /// `"package>Name"` for a custom class registered with
+    /// [`register_metric`](crate::saving::register_metric); `None` for Keras's metrics.
+    fn registered_name(&self) -> Option<String> {
+        None
+    }
+    /// The Keras object dict (module `keras.metrics`), with the `registered_name` of a
+    /// custom class.
     fn to_json(&self) -> Value {
-        object_dict("keras.metrics", self.class_name(), self.get_config())
+        object_dict_registered(
+            "keras.metrics",
+            self.class_name(),
+            self.get_config(),
+            self.registered_name(),
+        )
     }
 }
 

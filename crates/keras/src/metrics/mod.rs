@@ -60,7 +60,7 @@ use keras_ops::Result;
 use serde_json::Value;
 
 use crate::saving::object::Config;
-use crate::saving::ObjectDict;
+use crate::saving::{ObjectDict, METRICS};
 
 /// A metric by Keras identifier, with Keras's defaults: a class name
 /// (`"CategoricalAccuracy"`), its snake-case form (`"categorical_accuracy"`, `"auc"`,
@@ -74,9 +74,21 @@ pub fn get(identifier: &str) -> Result<Box<dyn Metric>> {
 
 /// A metric from a Keras object dict (`keras.metrics.serialize` output,
 /// `{"module": "keras.metrics", "class_name": …, "config": …}`) or a string identifier
-/// (see [`get`]).
+/// (see [`get`]); classes registered with
+/// [`register_metric`](crate::saving::register_metric) first.
 pub fn from_json(value: &Value) -> Result<Box<dyn Metric>> {
+    if value.get("class_name").and_then(Value::as_str) == Some("function") {
+        bail!(
+            "metrics.get",
+            "metric functions cannot be loaded ({}); use a Metric class registered with \
+             keras::saving::register_metric",
+            value["config"]
+        );
+    }
     let o = ObjectDict::parse(value, "metrics")?;
+    if let Some(from_config) = METRICS.lookup(&o) {
+        return from_config(&o.config);
+    }
     let c: &Config = &o.config;
     fn boxed<M: Metric + 'static>(m: Result<M>) -> Result<Box<dyn Metric>> {
         Ok(Box::new(m?))
@@ -173,7 +185,7 @@ pub fn from_json(value: &Value) -> Result<Box<dyn Metric>> {
             "metrics.get",
             "Metric is the abstract base class: implement the Metric trait instead"
         ),
-        other => bail!("metrics.get", "unknown metric {other:?}"),
+        _ => Err(METRICS.unknown(&o)),
     }
 }
 

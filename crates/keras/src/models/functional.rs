@@ -311,6 +311,9 @@ impl Layer for Functional {
     fn is_container(&self) -> bool {
         true
     }
+    fn as_trainer(&self) -> Option<&dyn crate::trainers::Trainer> {
+        Some(self)
+    }
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }

@@ -55,11 +55,10 @@ pub use sgd::SGD;
 pub use slots::Slots;
 pub use update_rule::{Step, UpdateRule};
 
-use keras_backend::bail;
 use keras_ops::Result;
 use serde_json::Value;
 
-use crate::saving::ObjectDict;
+use crate::saving::{ObjectDict, OPTIMIZERS};
 
 impl Optimizer {
     /// By identifier (`"adam"`, `"sgd"`, `"rmsprop"`, ... or the class name).
@@ -67,9 +66,13 @@ impl Optimizer {
         Self::from_json(&Value::String(identifier.into()))
     }
 
-    /// From a serialized object dict or string identifier.
+    /// From a serialized object dict or string identifier; classes registered with
+    /// [`register_optimizer`](crate::saving::register_optimizer) first.
     pub fn from_json(v: &Value) -> Result<Optimizer> {
         let o = ObjectDict::parse(v, "optimizers")?;
+        if let Some(from_config) = OPTIMIZERS.lookup(&o) {
+            return from_config(&o.config);
+        }
         let c = &o.config;
         match o.class_name.to_lowercase().as_str() {
             "sgd" => Optimizer::with_base_config(SGD::from_config(c)?, c),
@@ -84,7 +87,7 @@ impl Optimizer {
             "ftrl" => Optimizer::with_base_config(Ftrl::from_config(c)?, c),
             "lamb" => Optimizer::with_base_config(Lamb::from_config(c)?, c),
             "lion" => Optimizer::with_base_config(Lion::from_config(c)?, c),
-            _ => bail!("optimizers.get", "unknown optimizer {:?}", o.class_name),
+            _ => Err(OPTIMIZERS.unknown(&o)),
         }
     }
 }

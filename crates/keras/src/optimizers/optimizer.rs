@@ -7,8 +7,9 @@ use serde_json::{json, Map, Value};
 
 use super::schedules::LearningRateSchedule;
 use super::update_rule::UpdateRule;
+use crate::saving::object::object_dict_registered;
 use crate::saving::object::Config;
-use crate::saving::{object_dict, ConfigExt};
+use crate::saving::ConfigExt;
 
 /// A learning rate: a constant (held in a float32 variable) or a schedule.
 #[derive(Clone, Debug, PartialEq)]
@@ -322,13 +323,30 @@ impl Optimizer {
         c
     }
 
-    /// The Keras object dict (module `keras.optimizers`).
+    /// The Keras object dict (module `keras.optimizers`), with the `registered_name` of a
+    /// custom rule.
     pub fn to_json(&self) -> Value {
-        object_dict(
+        object_dict_registered(
             "keras.optimizers",
             self.rule.class_name(),
             self.get_config(),
+            self.rule.registered_name(),
         )
+    }
+
+    /// An optimizer around `rule` with the base keys of config `c` (name, learning rate,
+    /// clipping, weight decay, EMA, …), as Keras's `from_config`; for the constructors given
+    /// to [`register_optimizer`](crate::saving::register_optimizer).
+    ///
+    /// ```
+    /// use keras::optimizers::{Optimizer, SGD};
+    /// let c = serde_json::json!({"name": "fast", "learning_rate": 0.5, "clipnorm": 1.0});
+    /// let opt = Optimizer::from_rule_config(SGD::default(), c.as_object().unwrap()).unwrap();
+    /// assert_eq!(opt.get_name(), "fast");
+    /// assert_eq!(opt.get_config()["clipnorm"], 1.0);
+    /// ```
+    pub fn from_rule_config(rule: impl UpdateRule + 'static, c: &Config) -> Result<Self> {
+        Self::with_base_config(rule, c)
     }
 
     /// Applies the base keys of a config to an optimizer built from its rule.

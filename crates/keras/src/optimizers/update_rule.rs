@@ -78,6 +78,11 @@ pub trait UpdateRule: std::fmt::Debug + Send + Sync {
     fn update(&self, step: &Step, grad: &Tensor, var: &Variable, slots: &[Variable]) -> Result<()>;
     /// The optimizer-specific config keys, in Keras's order.
     fn config(&self) -> Config;
+    /// `"package>Name"` for a custom rule registered with
+    /// [`register_optimizer`](crate::saving::register_optimizer); `None` for Keras's.
+    fn registered_name(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What an update sees of the current step.

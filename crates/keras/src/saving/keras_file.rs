@@ -1,20 +1,23 @@
 //! Whole-model `.keras` archives (`model.save`): a zip of `metadata.json`, `config.json`
 //! and `model.weights.h5`, all stored uncompressed, as Keras 3 writes them.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Write};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use keras_backend::{bail, Error, Result};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipArchive, ZipWriter};
+use zip::{CompressionMethod, ZipWriter};
 
+use super::archive::KerasArchive;
 use super::atomic::write_atomic;
 use super::registry::serialize_layer;
 use super::weights_h5::weights_to_bytes;
 use crate::layers::Layer;
+use crate::models::Sequential;
 use crate::optimizers::Optimizer;
+use crate::trainers::CompileArgs;
 
 /// The Keras version written to `metadata.json` (the version whose format this follows).
 pub const KERAS_VERSION: &str = "3.15.1";
@@ -46,13 +49,44 @@ fn date_saved() -> String {
     )
 }
 
+/// The `config.json` object of a model: its object dict (see
+/// [`serialize_layer`](super::serialize_layer)) with Keras's `compile_config`: `{}` without
+/// an optimizer, else the optimizer's dict followed by the arguments the model was compiled
+/// with (Keras's defaults when it never was).
+///
+/// A Sequential whose input shape is known is built first: Keras builds such a model as
+/// its layers are added, so its files always carry the build shapes and the weights.
+pub(crate) fn serialize_model(model: &dyn Layer, optimizer: Option<&Optimizer>) -> Result<Value> {
+    if let Some(seq) = model.as_any().downcast_ref::<Sequential>() {
+        if let (false, Some(shape)) = (seq.base().is_built(), seq.input_shape()) {
+            seq.build_for(&shape)?;
+        }
+    }
+    let mut config = serialize_layer(model);
+    let compile_config = match optimizer {
+        None => Map::new(),
+        Some(opt) => {
+            let mut c = Map::new();
+            c.insert("optimizer".into(), opt.to_json());
+            c.extend(
+                model
+                    .base()
+                    .compile_config()
+                    .unwrap_or_else(|| CompileArgs::new().config_tail()),
+            );
+            c
+        }
+    };
+    if let Value::Object(map) = &mut config {
+        map.insert("compile_config".into(), Value::Object(compile_config));
+    }
+    Ok(config)
+}
+
 /// The `.keras` archive of `model` (and `optimizer`'s variables, when given) as bytes.
 pub fn model_to_keras_bytes(model: &dyn Layer, optimizer: Option<&Optimizer>) -> Result<Vec<u8>> {
     let metadata = json!({"keras_version": KERAS_VERSION, "date_saved": date_saved()});
-    let mut config = serialize_layer(model);
-    if let (Some(opt), Value::Object(map)) = (optimizer, &mut config) {
-        map.insert("compile_config".into(), json!({"optimizer": opt.to_json()}));
-    }
+    let config = serialize_model(model, optimizer)?;
     let weights = weights_to_bytes(model, optimizer)?;
     let zip_err = |e: zip::result::ZipError| Error::op(OP, format!("cannot write the zip: {e}"));
     let io_err = |e: std::io::Error| Error::op(OP, format!("cannot write the zip: {e}"));
@@ -70,7 +104,8 @@ pub fn model_to_keras_bytes(model: &dyn Layer, optimizer: Option<&Optimizer>) ->
 }
 
 /// Saves the whole model to a Keras `.keras` archive (config, weights and, when given,
-/// the optimizer's variables and config), atomically.
+/// the optimizer's variables and the compile config), atomically. Load it back with
+/// [`load_model`](crate::models::load_model).
 ///
 /// ```
 /// use keras::layers::{Dense, Input};
@@ -101,24 +136,5 @@ pub fn save_model(
 
 /// The `model.weights.h5` member of a `.keras` archive.
 pub(crate) fn weights_member(bytes: Vec<u8>) -> Result<Vec<u8>> {
-    let err = |e: zip::result::ZipError| {
-        Error::op(
-            "load_weights",
-            format!("not a readable .keras archive: {e}"),
-        )
-    };
-    let mut z = ZipArchive::new(Cursor::new(bytes)).map_err(err)?;
-    let mut f = z.by_name("model.weights.h5").map_err(err)?;
-    // Keras's guard: refuse a member declaring over 4 GiB and 100 times its stored size.
-    if f.size() > (4 << 30) && f.size() > f.compressed_size().saturating_mul(100) {
-        bail!(
-            "load_weights",
-            "model.weights.h5 declares {} bytes; refusing it",
-            f.size()
-        );
-    }
-    let mut out = Vec::with_capacity(f.size().min(1 << 30) as usize);
-    f.read_to_end(&mut out)
-        .map_err(|e| Error::op("load_weights", format!("cannot read model.weights.h5: {e}")))?;
-    Ok(out)
+    KerasArchive::open(Cursor::new(bytes))?.weights()
 }

@@ -22,6 +22,23 @@ pub fn object_dict(module: &str, class_name: &str, config: Config) -> Value {
     })
 }
 
+/// [`object_dict`] for an object that may be a registered custom class: with a
+/// `registered_name` (`"package>Name"`), the module is `null` as Keras writes it for classes
+/// defined in `__main__`.
+pub(crate) fn object_dict_registered(
+    module: &str,
+    class_name: &str,
+    config: Config,
+    registered_name: Option<String>,
+) -> Value {
+    let mut v = object_dict(module, class_name, config);
+    if let Some(name) = registered_name {
+        v["module"] = Value::Null;
+        v["registered_name"] = Value::String(name);
+    }
+    v
+}
+
 /// A parsed object dict (what [`object_dict`] writes), also accepting a bare string
 /// identifier such as `"glorot_uniform"` (then `class_name` is the string and config is empty).
 #[derive(Debug, Clone)]
@@ -48,6 +65,9 @@ impl ObjectDict {
                     .get("class_name")
                     .and_then(Value::as_str)
                     .ok_or_else(|| Error::op(what, format!("object has no class_name: {value}")))?;
+                if class_name == "__lambda__" {
+                    return Err(super::scope::python_lambda_error(what, "a Python lambda"));
+                }
                 let config = match o.get("config") {
                     Some(Value::Object(c)) => c.clone(),
                     None | Some(Value::Null) => Map::new(),

@@ -216,7 +216,9 @@ pub fn save_weights(
 }
 
 /// Loads a Keras `.weights.h5` file (or the weights of a `.keras` archive) into `model`
-/// (and `optimizer`, when given).
+/// (and `optimizer`, when given). A legacy `.h5` / `.hdf5` file goes to
+/// [`load_legacy_weights`](super::load_legacy_weights) with its defaults (by layer order);
+/// as in Keras, its optimizer state is not loaded then.
 ///
 /// Every layer's datasets are checked against its variables (count, shapes, a numeric
 /// dtype, converted as Keras's `assign` does) before anything is assigned, so a file that
@@ -230,6 +232,9 @@ pub fn load_weights(
     path: impl AsRef<Path>,
 ) -> Result<()> {
     let path = path.as_ref();
+    if super::legacy_h5::is_legacy_path(path) {
+        return super::load_legacy_weights(model, path, Default::default());
+    }
     let mut bytes =
         std::fs::read(path).map_err(|e| Error::op(LOAD, format!("{}: {e}", path.display())))?;
     if path.to_string_lossy().ends_with(".keras") {
@@ -246,15 +251,7 @@ pub fn load_weights_from_bytes(
     optimizer: Option<&Optimizer>,
     bytes: Vec<u8>,
 ) -> Result<()> {
-    if !hdf5_pure::is_hdf5_bytes(&bytes) {
-        bail!(LOAD, "not an HDF5 file");
-    }
-    let file_len = bytes.len() as u64;
-    // The reader validates what it parses; a panic on a malformed file still becomes an
-    // error rather than taking the caller down.
-    let file = std::panic::catch_unwind(move || hdf5_pure::File::from_bytes(bytes))
-        .map_err(|_| Error::op(LOAD, "the HDF5 file is corrupt"))?
-        .map_err(|e| Error::op(LOAD, format!("cannot read the HDF5 file: {e}")))?;
+    let (file, file_len) = open_h5(bytes)?;
     let mut plan: Vec<(Variable, Tensor)> = Vec::new();
     for g in weight_groups(model) {
         plan.extend(read_group(&file, file_len, &g, "layer")?);
@@ -287,7 +284,22 @@ pub fn load_weights_from_bytes(
     Ok(())
 }
 
-fn h5_err(e: impl std::fmt::Display) -> Error {
+/// Parses the bytes of an HDF5 file; returns the file and its length (for the size guard
+/// of [`read_dataset`]).
+pub(super) fn open_h5(bytes: Vec<u8>) -> Result<(hdf5_pure::File, u64)> {
+    if !hdf5_pure::is_hdf5_bytes(&bytes) {
+        bail!(LOAD, "not an HDF5 file");
+    }
+    let file_len = bytes.len() as u64;
+    // The reader validates what it parses; a panic on a malformed file still becomes an
+    // error rather than taking the caller down.
+    let file = std::panic::catch_unwind(move || hdf5_pure::File::from_bytes(bytes))
+        .map_err(|_| Error::op(LOAD, "the HDF5 file is corrupt"))?
+        .map_err(|e| Error::op(LOAD, format!("cannot read the HDF5 file: {e}")))?;
+    Ok((file, file_len))
+}
+
+pub(super) fn h5_err(e: impl std::fmt::Display) -> Error {
     Error::op(LOAD, format!("cannot read the HDF5 file: {e}"))
 }
 
@@ -305,7 +317,7 @@ fn dataset_keys(file: &hdf5_pure::File, path: &str) -> Result<Vec<String>> {
 }
 
 /// Runs a reader call, turning a panic inside the HDF5 reader into an error.
-fn catch<T>(f: impl FnOnce() -> T) -> Result<T> {
+pub(super) fn catch<T>(f: impl FnOnce() -> T) -> Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
         .map_err(|_| Error::op(LOAD, "the HDF5 file is corrupt"))
 }
@@ -351,18 +363,24 @@ fn read_group(
                 var.name()
             ),
         };
-        let value = read_dataset(&ds, file_len)
-            .map_err(|e| Error::op(LOAD, format!("{what} '{}', `{path}`: {e}", g.layer_name)))?;
-        if value.dims() != var.shape().dims() {
+        // The declared shape is checked before any data is read, so a file declaring a
+        // huge dataset costs nothing.
+        let shape = catch(|| ds.shape())?.map_err(h5_err)?;
+        if !shape
+            .iter()
+            .map(|&d| d as usize)
+            .eq(var.shape().dims().iter().copied())
+        {
             bail!(
                 LOAD,
-                "{what} '{}': variable {:?} has shape {} but the file's `{path}` has shape {}",
+                "{what} '{}': variable {:?} has shape {} but the file's `{path}` has shape {shape:?}",
                 g.layer_name,
                 var.name(),
                 var.shape(),
-                value.shape()
             );
         }
+        let value = read_dataset(&ds, file_len)
+            .map_err(|e| Error::op(LOAD, format!("{what} '{}', `{path}`: {e}", g.layer_name)))?;
         out.push((var.clone(), value));
     }
     Ok(out)
@@ -393,7 +411,9 @@ fn dtype_of(dt: &Datatype, is_bf16: bool) -> Option<DType> {
     })
 }
 
-fn read_dataset(ds: &hdf5_pure::Dataset, file_len: u64) -> Result<Tensor> {
+/// A dataset's values as a tensor, refusing (before reading) one that declares more than
+/// 4 GiB and more than 1000 times the file's size, as Keras does.
+pub(super) fn read_dataset(ds: &hdf5_pure::Dataset, file_len: u64) -> Result<Tensor> {
     let datatype = catch(|| ds.datatype())?.map_err(h5_err)?;
     let attrs = catch(|| ds.attrs())?.unwrap_or_default();
     let is_bf16 = attrs.get("dtype").and_then(|a| a.as_str()) == Some("bfloat16");

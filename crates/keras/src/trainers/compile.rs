@@ -108,13 +108,30 @@ pub enum LossWeights {
 ///     .loss("sparse_categorical_crossentropy")
 ///     .metrics(["accuracy"]);
 /// ```
-#[derive(Default)]
 pub struct CompileArgs {
     pub(crate) optimizer: Option<OptimizerSpec>,
     pub(crate) loss: Option<LossSpec>,
     pub(crate) loss_weights: Option<LossWeights>,
     pub(crate) metrics: MetricsSpec,
     pub(crate) weighted_metrics: MetricsSpec,
+    pub(crate) run_eagerly: bool,
+    pub(crate) steps_per_execution: u64,
+    pub(crate) jit_compile: Option<bool>,
+}
+
+impl Default for CompileArgs {
+    fn default() -> Self {
+        CompileArgs {
+            optimizer: None,
+            loss: None,
+            loss_weights: None,
+            metrics: MetricsSpec::None,
+            weighted_metrics: MetricsSpec::None,
+            run_eagerly: false,
+            steps_per_execution: 1,
+            jit_compile: None,
+        }
+    }
 }
 
 /// An optimizer by identifier or object.
@@ -164,6 +181,24 @@ impl CompileArgs {
     /// Metrics weighted by the sample (or class) weights.
     pub fn weighted_metrics(mut self, m: impl Into<MetricsSpec>) -> Self {
         self.weighted_metrics = m.into();
+        self
+    }
+    /// Keras's `run_eagerly` (default false). keras-rs always runs eagerly; the flag is
+    /// kept in the compile config so that saved files tell Python Keras what was asked.
+    pub fn run_eagerly(mut self, v: bool) -> Self {
+        self.run_eagerly = v;
+        self
+    }
+    /// Keras's `steps_per_execution` (default 1), kept in the compile config for Python
+    /// Keras; keras-rs runs one batch per step.
+    pub fn steps_per_execution(mut self, n: u64) -> Self {
+        self.steps_per_execution = n;
+        self
+    }
+    /// Keras's `jit_compile` (default `"auto"`, which Keras on JAX saves as `true`), kept
+    /// in the compile config for Python Keras; keras-rs has no JIT.
+    pub fn jit_compile(mut self, v: bool) -> Self {
+        self.jit_compile = Some(v);
         self
     }
 }

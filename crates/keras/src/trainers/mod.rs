@@ -18,6 +18,7 @@
 //! ```
 
 mod compile;
+mod compile_config;
 mod data;
 mod trainer;
 
@@ -25,4 +26,5 @@ pub use compile::{
     CompileArgs, Compiled, LossSpec, LossWeights, MetricSpec, MetricsSpec, OptimizerSpec,
 };
 pub use data::{Batch, Data, Dataset, DatasetExt, Mapped, Prefetch, TensorDataset};
+pub(crate) use trainer::{default_compute_loss, default_test_step, default_train_step};
 pub use trainer::{EvaluateArgs, FitArgs, PredictArgs, Trainer, TrainerExt};

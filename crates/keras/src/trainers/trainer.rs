@@ -77,21 +77,7 @@ pub trait Trainer: Layer {
         y_pred: &[Tensor],
         _training: bool,
     ) -> Result<Tensor> {
-        let mut total = state.compiled_loss(batch, y_pred)?;
-        for l in self.losses()? {
-            let l = ops::sum(&ops::cast(&l, keras_ops::DType::F32)?, None, false)?;
-            total = Some(match total {
-                None => l,
-                Some(t) => ops::add(&t, &l)?,
-            });
-        }
-        match total {
-            Some(t) => Ok(t),
-            None => bail!(
-                "fit",
-                "no loss to compute: give a loss to compile() or add losses in the model"
-            ),
-        }
+        default_compute_loss(self, state, batch, y_pred)
     }
     /// Metrics the model tracks itself (reset with the compiled ones at each epoch, and
     /// reported after them by the default steps).
@@ -104,6 +90,30 @@ pub trait Trainer: Layer {
     }
 }
 
+/// Keras's default `compute_loss`: the compiled losses plus the model's own losses.
+pub(crate) fn default_compute_loss<T: Trainer + ?Sized>(
+    model: &T,
+    state: &mut Compiled,
+    batch: &Batch,
+    y_pred: &[Tensor],
+) -> Result<Tensor> {
+    let mut total = state.compiled_loss(batch, y_pred)?;
+    for l in model.losses()? {
+        let l = ops::sum(&ops::cast(&l, keras_ops::DType::F32)?, None, false)?;
+        total = Some(match total {
+            None => l,
+            Some(t) => ops::add(&t, &l)?,
+        });
+    }
+    match total {
+        Some(t) => Ok(t),
+        None => bail!(
+            "fit",
+            "no loss to compute: give a loss to compile() or add losses in the model"
+        ),
+    }
+}
+
 /// The compiled metrics' results followed by the model's own metrics.
 fn step_logs<T: Trainer + ?Sized>(model: &T, state: &Compiled) -> Result<Logs> {
     let mut logs = state.metrics_result()?;
@@ -113,7 +123,8 @@ fn step_logs<T: Trainer + ?Sized>(model: &T, state: &Compiled) -> Result<Logs> {
     Ok(logs)
 }
 
-fn default_train_step<T: Trainer + ?Sized>(
+/// Keras's default `train_step`.
+pub(crate) fn default_train_step<T: Trainer + ?Sized>(
     model: &T,
     state: &mut Compiled,
     batch: &Batch,
@@ -138,7 +149,8 @@ fn default_train_step<T: Trainer + ?Sized>(
     step_logs(model, state)
 }
 
-fn default_test_step<T: Trainer + ?Sized>(
+/// Keras's default `test_step`.
+pub(crate) fn default_test_step<T: Trainer + ?Sized>(
     model: &T,
     state: &mut Compiled,
     batch: &Batch,
@@ -522,12 +534,14 @@ fn evaluate_loop<T: Trainer>(
 pub trait TrainerExt: Trainer + Sized {
     /// Configures the model for training (Keras's `compile`).
     fn compile(&self, args: CompileArgs) -> Result<()> {
+        let config = args.config_tail();
         let compiled = Compiled::new(args, self.output_names())?;
         *self
             .base()
             .compiled_slot()
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = Some(Box::new(compiled));
+        self.base().set_compile_config(Some(config));
         Ok(())
     }
 
@@ -818,6 +832,33 @@ pub trait TrainerExt: Trainer + Sized {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         crate::saving::save_model(self, slot.as_ref().map(|c| &c.optimizer), path)
+    }
+
+    /// The model's config as Keras's `model.to_json()`: its object dict with the
+    /// `compile_config` (`{}` when not compiled). Rebuild it with
+    /// [`model_from_json`](crate::models::model_from_json). A Sequential with a known input
+    /// shape is built first (as Keras builds it), which can fail.
+    ///
+    /// ```
+    /// use keras::layers::{Dense, Input};
+    /// use keras::models::Sequential;
+    /// use keras::trainers::{CompileArgs, TrainerExt};
+    /// let mut m = Sequential::named("m");
+    /// m.add(Input::new(&[3])).unwrap();
+    /// m.add(Dense::new(2)).unwrap();
+    /// m.compile(CompileArgs::new().optimizer("sgd").loss("mse")).unwrap();
+    /// let json = m.to_json().unwrap();
+    /// let copy = keras::models::model_from_json(&json).unwrap();
+    /// assert!(copy.is_compiled());
+    /// assert_eq!(copy.to_json().unwrap(), json);
+    /// ```
+    fn to_json(&self) -> Result<String> {
+        let slot = self
+            .base()
+            .compiled_slot()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        Ok(crate::saving::serialize_model(self, slot.as_ref().map(|c| &c.optimizer))?.to_string())
     }
 
     /// Loads a Keras `.weights.h5` file into the model and, when the file has them and it

@@ -12,6 +12,7 @@ use crate::layers::keras_tensor::TensorSpec;
 use crate::layers::shape::{probe_output_specs, shape_from_json, shape_to_json, ShapeSpec};
 use crate::layers::{CallArgs, Layer, LayerBase};
 use crate::saving::object::Config;
+use crate::saving::{scope, ConfigExt};
 
 /// The function a [`Lambda`] layer applies.
 pub type LambdaFn = Arc<dyn Fn(&Tensor) -> Result<Tensor> + Send + Sync>;
@@ -41,6 +42,10 @@ pub fn register_lambda(name: &str, f: impl Fn(&Tensor) -> Result<Tensor> + Send 
 /// Applies a Rust function to its input (Keras's `Lambda`). Only a layer built with
 /// [`Lambda::registered`] serializes to a config that loads again; an anonymous closure's
 /// config names no function, and [`Lambda::from_config`] refuses it with an error.
+///
+/// A Lambda saved by Python Keras with a Python `lambda` is refused in safe mode with
+/// Keras's message; loaded with safe mode off, it runs the Rust function registered under
+/// the layer's name with [`register_lambda`].
 ///
 /// ```
 /// use keras::layers::{Lambda, LayerExt};
@@ -112,6 +117,7 @@ impl Lambda {
             (Some(Value::String(class)), Some(Value::String(s))) if class == "function" => {
                 s.clone()
             }
+            (Some(Value::String(class)), _) if class == "__lambda__" => python_lambda(c)?,
             _ => bail!(
                 n,
                 "the Lambda's function {f} is not a registered function (a Python lambda or \
@@ -134,10 +140,44 @@ impl Lambda {
         let mut l = Lambda::registered(&name)?;
         l.base = LayerBase::from_config(n, c)?;
         if let Some(s) = c.get("output_shape").filter(|v| !v.is_null()) {
+            if s.get("class_name").and_then(Value::as_str) == Some("__lambda__") {
+                return Err(scope::python_lambda_error(
+                    n,
+                    "a `Lambda` layer whose `output_shape` is a Python lambda",
+                ));
+            }
             l.output_shape = Some(shape_from_json(s)?);
         }
         Ok(l)
     }
+}
+
+/// The Rust function standing in for a Lambda's Python lambda: refused in safe mode (with
+/// Keras's message); with safe mode off, the function registered under the layer's name.
+fn python_lambda(c: &Config) -> Result<String> {
+    let n = "Lambda";
+    let layer: String = c.get_or("name", "lambda".to_string(), n)?;
+    if scope::in_safe_mode() {
+        bail!(
+            n,
+            "{} Then the layer runs the Rust function registered under its name with \
+             keras::layers::register_lambda({layer:?}, f).",
+            scope::safe_mode_message("a `Lambda` layer whose `function` is a Python lambda")
+        );
+    }
+    let known = lambdas()
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .contains_key(&layer);
+    if !known {
+        bail!(
+            n,
+            "the Lambda layer {layer:?} holds a Python lambda, which keras-rs cannot run; \
+             register its Rust equivalent under the layer's name with \
+             keras::layers::register_lambda({layer:?}, f)"
+        );
+    }
+    Ok(layer)
 }
 
 impl Layer for Lambda {
