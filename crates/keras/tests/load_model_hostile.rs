@@ -8,19 +8,21 @@ use std::path::PathBuf;
 
 use keras::layers::{Dense, InputLayer, Lambda, LayerExt};
 use keras::models::{load_model, load_model_from_bytes, LoadOptions, LoadedModel, Sequential};
+use keras::saving::load_legacy_model_from_bytes;
 use keras::trainers::TrainerExt;
 use keras::{ops, Tensor};
 use serde_json::{json, Value};
 
-fn fixture(name: &str) -> PathBuf {
+/// `tests/fixtures/PATH` of the repository.
+fn fixture(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/saving")
-        .join(name)
+        .join("../../tests/fixtures")
+        .join(path)
 }
 
 /// The valid archive every test mutates.
 fn valid() -> Vec<u8> {
-    std::fs::read(fixture("compiled_mlp.keras")).unwrap()
+    std::fs::read(fixture("saving/compiled_mlp.keras")).unwrap()
 }
 
 fn load(bytes: &[u8]) -> keras::Result<LoadedModel> {
@@ -439,7 +441,7 @@ fn file_names_and_formats() {
     assert!(e.contains("File format not supported"), "{e}");
     // An HDF5 file goes to the legacy `.h5` reader, by name and by content (a weights-only
     // file is no model either way), never to the zip reader.
-    let h5 = std::fs::read(fixture("tiny_mlp.weights.h5")).unwrap();
+    let h5 = std::fs::read(fixture("saving/tiny_mlp.weights.h5")).unwrap();
     std::fs::write(dir.join("legacy.h5"), &h5).unwrap();
     let e = load_model(dir.join("legacy.h5")).err().unwrap().to_string();
     assert!(e.contains("legacy.h5") && !e.contains("archive"), "{e}");
@@ -456,4 +458,60 @@ fn file_names_and_formats() {
         "{e}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// Found by fuzzing (scripts/fuzz.sh, target load_keras): legacy `.h5` files.
+
+/// The Keras-written legacy file `tests/fixtures/legacy_h5/NAME` with `edits` (pairs of
+/// same-length byte strings) applied, each found exactly `count` times.
+fn legacy_with(name: &str, count: usize, edits: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let mut bytes = std::fs::read(fixture(&format!("legacy_h5/{name}"))).unwrap();
+    for (from, to) in edits {
+        assert_eq!(replace_all(&mut bytes, from, to), count, "{name}: {from:?}");
+    }
+    bytes
+}
+
+/// Both ways into the legacy reader refuse `bytes` with an error containing `needle`.
+fn assert_legacy_refused(bytes: &[u8], needle: &str) {
+    let e = err(bytes);
+    assert!(e.contains(needle), "{e}");
+    let e = load_legacy_model_from_bytes(bytes.to_vec())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains(needle), "{e}");
+}
+
+/// A `model_config` asking for Dense layers of 10^8 units (a duplicated `units` key, the
+/// last one winning) used to build a 3 GB kernel before any weight was read: the file's
+/// size now bounds what its config may build, as for a `.keras` archive.
+#[test]
+fn legacy_h5_config_asking_for_huge_layers_is_refused_before_allocating() {
+    let bytes = legacy_with(
+        "keras3_compiled_adam.h5",
+        2,
+        &[(br#""use_bias": true"#, br#""units":99999999"#)],
+    );
+    assert_legacy_refused(&bytes, "needs more memory than the file's weights can fill");
+}
+
+/// An optimizer weight declaring 3 GiB that was never written (so it reads as its fill
+/// value, data the 26 KB file does not hold) passed Keras's guard (over 4 GiB and 1000
+/// times the file) and was allocated: the datasets read from a legacy file may now declare
+/// at most 1000 times its size in all. The edit is exactly what h5py writes for
+/// `create_dataset(path, shape=(3 * 2**28,), dtype="float32")` in place of the fixture's
+/// 2**40 floats.
+#[test]
+fn legacy_h5_unwritten_dataset_of_3_gib_is_refused_before_allocating() {
+    let le = |v: u64| v.to_le_bytes();
+    let (huge, n) = (1u64 << 40, 3u64 << 28);
+    let dims = |v: u64| [le(v), le(v)].concat();
+    let layout = |bytes: u64| [[0xff; 8], le(bytes)].concat();
+    let bytes = legacy_with(
+        "hostile_huge_optimizer_weight.h5",
+        1,
+        &[(&dims(huge), &dims(n)), (&layout(4 * huge), &layout(4 * n))],
+    );
+    assert_legacy_refused(&bytes, "1000 times the file's 26200 bytes");
 }

@@ -13,17 +13,13 @@ use serde_json::Value;
 use super::archive::KerasArchive;
 use super::legacy_h5::load_legacy_model_from_bytes;
 use super::registry::deserialize_layer;
-use super::scope::with_load_scope;
+use super::scope::{variable_budget, with_load_scope};
 use super::weights_h5::load_weights_from_bytes;
 use crate::layers::{Layer, LayerExt, LayerRef};
 use crate::models::LoadedModel;
 use crate::trainers::{CompileArgs, TrainerExt};
 
 const OP: &str = "load_model";
-
-/// Variables may take twice the bytes of the weights file, plus this (a file fills every
-/// variable, so a config that asks for more does not match its weights).
-const BUDGET_SLACK: u64 = 64 << 20;
 
 /// How [`load_model_with`] loads (Keras's `load_model(compile=…, safe_mode=…)`).
 ///
@@ -188,10 +184,7 @@ fn load_keras<R: Read + Seek>(reader: R, options: &LoadOptions) -> Result<Loaded
         }
     }
     let config = archive.json("config.json")?;
-    let budget = archive
-        .weights_size()
-        .saturating_mul(2)
-        .saturating_add(BUDGET_SLACK);
+    let budget = variable_budget(archive.weights_size());
     let model = with_load_scope(options.safe_mode, Some(budget), || {
         build_model(&config, options.compile)
     })?;

@@ -37,6 +37,23 @@ pub(crate) fn with_load_scope<T>(safe_mode: bool, budget: Option<u64>, f: impl F
     f()
 }
 
+/// Variables may take twice the bytes of the weights file, plus this (a file fills every
+/// variable, so a config that asks for more does not match its weights).
+const BUDGET_SLACK: u64 = 64 << 20;
+
+/// The variable budget of a load whose weights can inflate to at most `weight_bytes`.
+pub(crate) fn variable_budget(weight_bytes: u64) -> u64 {
+    weight_bytes.saturating_mul(2).saturating_add(BUDGET_SLACK)
+}
+
+/// Runs `f` with a variable budget of at most `budget` bytes (the current one when that is
+/// smaller), keeping the current safe mode.
+pub(crate) fn with_budget<T>(budget: u64, f: impl FnOnce() -> T) -> T {
+    let state = STATE.with(Cell::get);
+    let budget = state.budget.map_or(budget, |b| b.min(budget));
+    with_load_scope(state.safe_mode, Some(budget), f)
+}
+
 /// Whether safe mode is on: always, except inside a load with `safe_mode = false`.
 pub(crate) fn in_safe_mode() -> bool {
     STATE.with(|s| s.get().safe_mode)
@@ -141,5 +158,22 @@ mod tests {
         });
         assert!(in_safe_mode());
         charge("free again", &[1 << 20], DType::F64).unwrap();
+    }
+
+    #[test]
+    fn with_budget_keeps_safe_mode_and_the_smaller_budget() {
+        with_load_scope(false, Some(40), || {
+            with_budget(1000, || {
+                assert!(!in_safe_mode());
+                let err = charge("big", &[11], DType::F32).unwrap_err().to_string();
+                assert!(err.contains("40 bytes left"), "{err}");
+            });
+            with_budget(8, || {
+                let err = charge("small", &[3], DType::F32).unwrap_err().to_string();
+                assert!(err.contains("8 bytes left"), "{err}");
+            });
+        });
+        assert_eq!(variable_budget(1), 2 + BUDGET_SLACK);
+        assert_eq!(variable_budget(u64::MAX), u64::MAX);
     }
 }

@@ -24,7 +24,7 @@ const LOAD: &str = "load_weights";
 /// Keras refuses a dataset that declares more than this many bytes …
 const MAX_DECLARED: u64 = 4 << 30;
 /// … and more than this many times the file's size.
-const MAX_RATIO: u64 = 1000;
+pub(super) const MAX_RATIO: u64 = 1000;
 
 /// A group of the file being built: sub-groups by name, datasets, and the `name` attribute.
 #[derive(Default)]
@@ -411,6 +411,16 @@ fn dtype_of(dt: &Datatype, is_bf16: bool) -> Option<DType> {
     })
 }
 
+/// The bytes a dataset declares (elements times element size): what reading it allocates.
+pub(super) fn declared_bytes(ds: &hdf5_pure::Dataset) -> Result<u64> {
+    let shape = catch(|| ds.shape())?.map_err(h5_err)?;
+    let size = catch(|| ds.element_size())?.map_err(h5_err)?;
+    shape
+        .iter()
+        .try_fold(size, |a, &d| a.checked_mul(d))
+        .ok_or_else(|| Error::op(LOAD, format!("shape {shape:?} is too large")))
+}
+
 /// A dataset's values as a tensor, refusing (before reading) one that declares more than
 /// 4 GiB and more than 1000 times the file's size, as Keras does.
 pub(super) fn read_dataset(ds: &hdf5_pure::Dataset, file_len: u64) -> Result<Tensor> {
@@ -421,14 +431,7 @@ pub(super) fn read_dataset(ds: &hdf5_pure::Dataset, file_len: u64) -> Result<Ten
         bail!(LOAD, "unsupported HDF5 datatype {datatype:?}");
     };
     let shape = catch(|| ds.shape())?.map_err(h5_err)?;
-    let count = shape
-        .iter()
-        .try_fold(1u64, |a, &d| a.checked_mul(d))
-        .ok_or_else(|| Error::op(LOAD, format!("shape {shape:?} is too large")))?;
-    let size = datatype.type_size() as u64;
-    let declared = count
-        .checked_mul(size)
-        .ok_or_else(|| Error::op(LOAD, format!("shape {shape:?} is too large")))?;
+    let declared = declared_bytes(ds)?;
     if declared > MAX_DECLARED && declared > file_len.saturating_mul(MAX_RATIO) {
         bail!(
             LOAD,

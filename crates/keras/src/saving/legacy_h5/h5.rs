@@ -3,18 +3,23 @@
 //! larger than an object header allows), and datasets whose shape is checked before their
 //! data is read.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use hdf5_pure::{AttrValue, Dataset, Group};
 use keras_backend::{bail, Error, Result};
 use keras_ops::Tensor;
 
-use super::super::weights_h5::{catch, h5_err, open_h5, read_dataset};
+use super::super::weights_h5::{catch, declared_bytes, h5_err, open_h5, read_dataset, MAX_RATIO};
 
 /// An opened legacy file.
 pub(super) struct H5 {
     file: hdf5_pure::File,
     len: u64,
+    /// Bytes the datasets still to be read may declare in all: [`MAX_RATIO`] times the
+    /// file's size (a dataset that was never written reads as its fill value, data the file
+    /// does not hold, so its declared size alone cannot be trusted).
+    read_left: Cell<u64>,
 }
 
 /// The attributes of one group.
@@ -24,7 +29,11 @@ impl H5 {
     /// Parses the file's bytes (an error for anything that is not HDF5).
     pub fn open(bytes: Vec<u8>) -> Result<H5> {
         let (file, len) = open_h5(bytes)?;
-        Ok(H5 { file, len })
+        Ok(H5 {
+            file,
+            len,
+            read_left: Cell::new(len.saturating_mul(MAX_RATIO)),
+        })
     }
 
     /// The root group.
@@ -61,8 +70,20 @@ impl H5 {
             .collect()
     }
 
-    /// The dataset's values; refuses one that declares far more data than the file holds.
+    /// The dataset's values; refuses one that declares far more data than the file holds,
+    /// alone or together with the datasets read before it.
     pub fn read(&self, ds: &Dataset) -> Result<Tensor> {
+        let declared = declared_bytes(ds)?;
+        let left = self.read_left.get();
+        if declared > left {
+            bail!(
+                "load_legacy_h5",
+                "the datasets read declare more than {MAX_RATIO} times the file's {} bytes \
+                 ({declared} bytes asked, {left} left); refusing to read more",
+                self.len
+            );
+        }
+        self.read_left.set(left - declared);
         read_dataset(ds, self.len)
     }
 }

@@ -19,6 +19,7 @@ use keras_backend::{bail, Error, Result};
 use serde_json::Value;
 
 use super::registry::deserialize_layer;
+use super::scope::{variable_budget, with_budget};
 use crate::layers::{Layer, LayerRef};
 use h5::{string_attr, H5};
 pub use training_config::{OptimizerWeights, TrainingConfig};
@@ -63,13 +64,15 @@ fn is_keras2(version: Option<&str>) -> bool {
 ///
 /// Errors name the layer for a missing group or dataset, a count or shape mismatch, an
 /// unknown class or a Lambda holding Python code; shapes are checked before any data is
-/// read, and a file that is not HDF5, is truncated or lacks `model_config` is refused.
+/// read, and a file that is not HDF5, is truncated or lacks `model_config` is refused, as is
+/// one whose config or datasets declare far more memory than the file's size justifies.
 ///
 /// ```
 /// let err = keras::saving::load_legacy_model_from_bytes(b"not hdf5".to_vec()).err().unwrap();
 /// assert!(err.to_string().contains("not an HDF5 file"));
 /// ```
 pub fn load_legacy_model_from_bytes(bytes: Vec<u8>) -> Result<LegacyModel> {
+    let file_len = bytes.len() as u64;
     let h5 = H5::open(bytes)?;
     let root = h5.root()?;
     let attrs = h5.attrs(&root)?;
@@ -90,7 +93,8 @@ pub fn load_legacy_model_from_bytes(bytes: Vec<u8>) -> Result<LegacyModel> {
     let config: Value = serde_json::from_str(&text)
         .map_err(|e| Error::op(OP, format!("model_config is not valid JSON: {e}")))?;
     let config = config::convert_model(&config, is_keras2(keras_version.as_deref()))?;
-    let model = deserialize_layer(&config)?;
+    // The file holds every weight, so its size bounds what the config may build.
+    let model = with_budget(variable_budget(file_len), || deserialize_layer(&config))?;
     let Some(group) = h5.child(&root, "model_weights")? else {
         bail!(OP, "the file has no `model_weights` group");
     };
