@@ -18,6 +18,11 @@
 #   scripts/make_golden.sh load_model          compile configs and a compiled .keras archive:
 #                                              tests/fixtures/saving/compile_configs.json,
 #                                              compiled_mlp.keras, compiled_mlp.json
+#   scripts/make_golden.sh interop             saved models (.keras) with inputs and outputs:
+#                                              tests/fixtures/interop/ (index.json lists them)
+#                                              in a venv of its own that adds tensorflow-cpu
+#                                              (Keras's Hashing layer needs TensorFlow):
+#                                              ../.venv-interop, or KERAS_INTEROP_VENV
 #   scripts/make_golden.sh legacy [MODEL...]   legacy Keras 2 `.h5` files: tests/fixtures/legacy_h5/
 #                                              (tf2_* by tf.keras 2.15 in a second venv,
 #                                              keras3_* by Keras 3.15.1, then hostile_*)
@@ -38,11 +43,15 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "${SCRIPT_DIR}/.." && pwd)"
 cd "${REPO_ROOT}"
 
-VENV="${KERAS_GOLDEN_VENV:-../.venv-golden}"
-case "${VENV}" in
-  /*) ;;
-  *) VENV="${REPO_ROOT}/${VENV}" ;;
-esac
+# A path as given if absolute, else relative to the repository root.
+from_root() {
+  case "$1" in
+    /*) echo "$1" ;;
+    *) echo "${REPO_ROOT}/$1" ;;
+  esac
+}
+
+VENV="$(from_root "${KERAS_GOLDEN_VENV:-../.venv-golden}")"
 
 PYTHON="${PYTHON:-python3}"
 if [ ! -x "${VENV}/bin/python" ]; then
@@ -61,11 +70,7 @@ trap 'rm -rf "${KERAS_HOME}"' EXIT
 if [ "${1:-}" = "legacy" ]; then
   shift
   LEGACY="${REPO_ROOT}/tests/fixtures/legacy_h5/make_legacy_h5.py"
-  TF2_VENV="${KERAS_TF2_VENV:-../.venv-tf2}"
-  case "${TF2_VENV}" in
-    /*) ;;
-    *) TF2_VENV="${REPO_ROOT}/${TF2_VENV}" ;;
-  esac
+  TF2_VENV="$(from_root "${KERAS_TF2_VENV:-../.venv-tf2}")"
   if [ ! -x "${TF2_VENV}/bin/python" ]; then
     echo "creating virtual environment in ${TF2_VENV}" >&2
     "${PYTHON}" -m venv "${TF2_VENV}"
@@ -77,6 +82,20 @@ if [ "${1:-}" = "legacy" ]; then
   CUDA_VISIBLE_DEVICES="" TF_CPP_MIN_LOG_LEVEL=3 "${TF2_VENV}/bin/python" "${LEGACY}" "$@"
   "${VENV}/bin/python" "${LEGACY}" "$@"
   "${VENV}/bin/python" "${LEGACY}" hostile
+  exit 0
+fi
+
+if [ "${1:-}" = "interop" ]; then
+  shift
+  INTEROP_VENV="$(from_root "${KERAS_INTEROP_VENV:-../.venv-interop}")"
+  if [ ! -x "${INTEROP_VENV}/bin/python" ]; then
+    echo "creating virtual environment in ${INTEROP_VENV}" >&2
+    "${PYTHON}" -m venv "${INTEROP_VENV}"
+  fi
+  "${INTEROP_VENV}/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "keras==3.15.1" jax h5py numpy "tensorflow-cpu==2.20.*"
+  CUDA_VISIBLE_DEVICES="" TF_CPP_MIN_LOG_LEVEL=3 "${INTEROP_VENV}/bin/python" \
+    "${REPO_ROOT}/tests/fixtures/interop/make_interop_corpus.py" "$@"
   exit 0
 fi
 

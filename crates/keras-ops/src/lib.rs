@@ -37,4 +37,4 @@ pub use autodiff::{
 pub use keras_backend::{result_type, DType, Error, HostBuffer, Result, TypeArg};
 pub use shape::{broadcast_shapes, normalize_axis, Axes, Shape};
 pub use tensor::{Tensor, TensorId};
-pub use variable::Variable;
+pub use variable::{AutocastScope, Variable};

@@ -1,5 +1,6 @@
 //! [`Variable`]: a shared, mutable, named cell holding a tensor (`keras.Variable`).
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -15,6 +16,51 @@ struct Inner {
     name: String,
     path: String,
     trainable: AtomicBool,
+    autocast: AtomicBool,
+}
+
+thread_local! {
+    /// The innermost [`AutocastScope`] of this thread: `None` when no scope is open,
+    /// `Some(None)` inside a scope that turns casting off.
+    static AUTOCAST: Cell<Option<Option<DType>>> = const { Cell::new(None) };
+}
+
+/// Keras's `AutocastScope` (mixed precision): while the guard lives, [`Variable::value`] on
+/// this thread returns float variables cast to the scope's dtype (variables created with
+/// autocast off excepted); a scope of `None` turns casting off. Scopes nest: dropping the
+/// guard restores the enclosing one. Layers open one around their `call`.
+///
+/// ```
+/// use keras_ops::{AutocastScope, DType, Tensor, Variable};
+/// let w = Variable::new(Tensor::from_vec(vec![1.5f32], [1]).unwrap(), "w", true);
+/// {
+///     let _scope = AutocastScope::enter(Some(DType::F16));
+///     assert_eq!(w.value().dtype(), DType::F16);
+/// }
+/// assert_eq!(w.value().dtype(), DType::F32);
+/// ```
+pub struct AutocastScope {
+    previous: Option<Option<DType>>,
+}
+
+impl AutocastScope {
+    /// Opens a scope casting float variables to `dtype` (a float dtype), or not casting
+    /// them (`None`).
+    pub fn enter(dtype: Option<DType>) -> AutocastScope {
+        let previous = AUTOCAST.with(|c| c.replace(Some(dtype)));
+        AutocastScope { previous }
+    }
+    /// The innermost open scope's dtype: `None` when no scope is open, `Some(None)` in a
+    /// scope that does not cast.
+    pub fn current() -> Option<Option<DType>> {
+        AUTOCAST.with(Cell::get)
+    }
+}
+
+impl Drop for AutocastScope {
+    fn drop(&mut self) {
+        AUTOCAST.with(|c| c.set(self.previous));
+    }
 }
 
 /// A mutable state cell shared by reference (clones alias the same variable), as Keras's
@@ -47,11 +93,14 @@ impl Variable {
             name: name.to_string(),
             path: path.to_string(),
             trainable: AtomicBool::new(trainable),
+            autocast: AtomicBool::new(true),
         }))
     }
 
     /// The current value. While a gradient tape records, reading a trainable variable
-    /// makes the tape watch it.
+    /// makes the tape watch it. Inside an [`AutocastScope`] a float variable with autocast
+    /// on is returned cast to the scope's dtype (the cast is recorded, so gradients still
+    /// reach the variable).
     pub fn value(&self) -> Tensor {
         let v = self
             .0
@@ -62,7 +111,27 @@ impl Variable {
         if self.trainable() {
             on_variable_read(&v);
         }
-        v
+        match AutocastScope::current() {
+            Some(Some(dtype)) if self.autocast() && v.dtype().is_float() && v.dtype() != dtype => {
+                // A float-to-float cast cannot fail; keep the stored value if it ever did.
+                match ops::cast(&v, dtype) {
+                    Ok(cast) => cast,
+                    Err(_) => v,
+                }
+            }
+            _ => v,
+        }
+    }
+
+    /// Whether [`AutocastScope`]s cast this variable (Keras's `autocast` argument of
+    /// `add_weight`; on by default).
+    pub fn autocast(&self) -> bool {
+        self.0.autocast.load(Ordering::Relaxed)
+    }
+    /// Turns autocasting of this variable on or off (layers that compute in float32 under
+    /// mixed precision, such as BatchNormalization, turn it off for their variables).
+    pub fn set_autocast(&self, autocast: bool) {
+        self.0.autocast.store(autocast, Ordering::Relaxed)
     }
 
     /// Replaces the value; the shape must match and the dtype is converted.

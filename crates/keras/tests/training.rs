@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use keras::callbacks::{Callback, CallbackContext, Logs};
-use keras::layers::{CallArgs, Dense, Input, LayerExt};
+use keras::layers::{Apply, CallArgs, Dense, Input, LayerExt};
 use keras::metrics::{Mean, Metric};
 use keras::models::Sequential;
 use keras::trainers::{
@@ -407,4 +407,51 @@ fn train_test_predict_on_batch() {
         p[0].to_vec::<f32>().unwrap(),
         p2[0].to_vec::<f32>().unwrap()
     );
+}
+
+/// The compiled optimizer's step count when `fit` ends.
+#[derive(Default)]
+struct Iterations(i64);
+
+impl Callback for Iterations {
+    fn on_train_end(&mut self, ctx: &mut CallbackContext, _: &mut Logs) -> Result<()> {
+        self.0 = ctx.optimizer.as_deref().map_or(-1, |o| o.iterations());
+        Ok(())
+    }
+}
+
+/// `fit` trains from the first batch on a model whose layers are built by its first call
+/// (a Sequential never called before), as Keras's `fit`, which builds the model first;
+/// and on a Sequential nesting a built Functional model and an unbuilt Sequential. (The
+/// first step used to skip its update, then fail with "unknown variable" on the nested
+/// model: the trainable variables were listed before the call that created them.)
+#[test]
+fn fit_trains_a_model_not_built_yet_from_the_first_batch() {
+    let _seed = lock();
+    let (x, y) = data(8);
+    let x_in = Input::new(&[3]).build();
+    let built = Dense::new(4).apply(&x_in).unwrap();
+    let inner = keras::models::Functional::new(vec![x_in], vec![built]).unwrap();
+    let mut head = Sequential::new();
+    head.add(Dense::new(3).activation("softmax").unwrap())
+        .unwrap();
+    let mut nested = Sequential::new();
+    nested.add(Input::new(&[3])).unwrap();
+    nested.add(inner).unwrap();
+    nested.add(head).unwrap();
+    for (what, m) in [("Sequential", classifier()), ("nested", nested)] {
+        m.compile(
+            CompileArgs::new()
+                .optimizer("sgd")
+                .loss("sparse_categorical_crossentropy"),
+        )
+        .unwrap();
+        let mut steps = Iterations::default();
+        m.fit(
+            (&x, &y),
+            quiet().batch_size(4).epochs(1).callback(&mut steps),
+        )
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(steps.0, 2, "{what}: optimizer steps after 2 batches");
+    }
 }

@@ -29,6 +29,7 @@ pub struct Node {
     layer: LayerRef,
     index: usize,
     inputs: Vec<KerasTensor>,
+    masks: Vec<Option<KerasTensor>>,
     outputs: Vec<TensorSpec>,
     list_input: bool,
 }
@@ -38,6 +39,7 @@ impl Node {
         layer: LayerRef,
         index: usize,
         inputs: Vec<KerasTensor>,
+        masks: Vec<Option<KerasTensor>>,
         outputs: Vec<TensorSpec>,
         list_input: bool,
     ) -> Node {
@@ -45,6 +47,7 @@ impl Node {
             layer,
             index,
             inputs,
+            masks,
             outputs,
             list_input,
         }
@@ -60,6 +63,12 @@ impl Node {
     /// The symbolic inputs.
     pub fn inputs(&self) -> &[KerasTensor] {
         &self.inputs
+    }
+    /// The masks passed explicitly as the call's `mask` argument (Keras records them in
+    /// configs when a layer's `call` takes a mask), one per input, `None` where the input's
+    /// own mask applies; empty when the call passed none.
+    pub fn masks(&self) -> &[Option<KerasTensor>] {
+        &self.masks
     }
     /// Specs of the outputs.
     pub fn outputs(&self) -> &[TensorSpec] {

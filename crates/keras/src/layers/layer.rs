@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use keras_backend::bail;
-use keras_ops::{DType, Error, Result, Tensor, Variable};
+use keras_ops::{AutocastScope, DType, Error, Result, Tensor, Variable};
 use serde_json::{json, Value};
 
 use super::keras_tensor::{KerasTensor, Node, TensorSpec};
@@ -29,7 +29,9 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 /// A shared handle to a layer (layers are `Send + Sync`, so a model can serve many threads).
 pub type LayerRef = Arc<dyn Layer>;
 
-/// Keras's dtype policy; only `"float32"` computes today, the field exists for files.
+/// Keras's dtype policy: layers compute in [`compute_dtype`](DTypePolicy::compute_dtype) and
+/// keep their variables in [`variable_dtype`](DTypePolicy::variable_dtype) (`"mixed_float16"`:
+/// float16 and float32); see [`LayerExt::call_with`] for the autocasting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DTypePolicy {
     name: String,
@@ -461,6 +463,23 @@ pub trait Layer: Send + Sync + 'static {
         };
         Ok(vec![TensorSpec::new(x.shape.clone(), dtype)])
     }
+    /// Whether the layer casts float inputs to [`input_dtype`](Layer::input_dtype) and
+    /// reads its float variables in its compute dtype (Keras's `layer.autocast`; layers that
+    /// compute their own precision, such as LayerNormalization, turn it off).
+    fn autocast(&self) -> bool {
+        true
+    }
+    /// Whether a call converts its inputs at all (Keras's `_convert_input_args`; off for
+    /// models, which convert each input to its `Input`'s dtype instead, and for layers that
+    /// take integer ids as they come).
+    fn converts_input_args(&self) -> bool {
+        true
+    }
+    /// The dtype float inputs are cast to before `call` (Keras's `input_dtype`): the compute
+    /// dtype, unless the layer says otherwise.
+    fn input_dtype(&self) -> DType {
+        self.base().compute_dtype()
+    }
     /// Whether the layer passes masks through (Keras's `supports_masking`).
     fn supports_masking(&self) -> bool {
         false
@@ -539,12 +558,21 @@ pub trait LayerExt: Layer {
 
     /// Eager call on several inputs: builds on first use, then calls; an
     /// `activity_regularizer` records its penalty in [`LayerBase::losses`].
+    ///
+    /// As Keras's `__call__`, float inputs are first cast to the layer's
+    /// [`input_dtype`](Layer::input_dtype) (when [`autocast`](Layer::autocast) and
+    /// [`converts_input_args`](Layer::converts_input_args) are on), and under a mixed dtype
+    /// policy the call runs in an [`AutocastScope`](keras_ops::AutocastScope) that reads
+    /// float variables in the compute dtype.
     fn call_with(&self, inputs: &[Tensor], args: &CallArgs) -> Result<Vec<Tensor>> {
+        let converted = convert_inputs(self, inputs)?;
+        let inputs = converted.as_deref().unwrap_or(inputs);
         let shapes: Vec<ShapeSpec> = inputs
             .iter()
             .map(|t| t.dims().iter().map(|&d| Some(d)).collect())
             .collect();
         self.ensure_built(&shapes)?;
+        let _scope = autocast_scope(self);
         let outputs = self.call(inputs, args)?;
         if let (Some(r), Some(y)) = (self.base().activity_regularizer(), outputs.first()) {
             crate::layers::regularization::record_activity(self.base(), Some(r), y)?;
@@ -674,6 +702,62 @@ pub trait LayerExt: Layer {
 
 impl<L: Layer + ?Sized> LayerExt for L {}
 
+/// The inputs cast as Keras's `DTypePolicy.convert_input` does: float inputs to the layer's
+/// input dtype; `None` when nothing changes.
+fn convert_inputs<L: Layer + ?Sized>(layer: &L, inputs: &[Tensor]) -> Result<Option<Vec<Tensor>>> {
+    if !layer.autocast() || !layer.converts_input_args() {
+        return Ok(None);
+    }
+    let dtype = layer.input_dtype();
+    if inputs
+        .iter()
+        .all(|x| !x.dtype().is_float() || x.dtype() == dtype)
+    {
+        return Ok(None);
+    }
+    inputs
+        .iter()
+        .map(|x| {
+            if x.dtype().is_float() {
+                keras_ops::ops::cast(x, dtype)
+            } else {
+                Ok(x.clone())
+            }
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+/// The float dtype of an input spec after [`convert_inputs`].
+fn convert_spec<L: Layer + ?Sized>(layer: &L, spec: &TensorSpec) -> TensorSpec {
+    if layer.autocast() && layer.converts_input_args() && spec.dtype.is_float() {
+        TensorSpec::new(spec.shape.clone(), layer.input_dtype())
+    } else {
+        spec.clone()
+    }
+}
+
+/// The autocast scope Keras's `__call__` opens around `call`, if any: a scope of the
+/// compute dtype for a mixed policy, none for a layer that does not autocast inside
+/// someone else's scope, and a new one when the enclosing scope's dtype differs.
+fn autocast_scope<L: Layer + ?Sized>(layer: &L) -> Option<AutocastScope> {
+    let policy = layer.base().dtype_policy();
+    let compute = policy.compute_dtype();
+    match AutocastScope::current() {
+        Some(current) => {
+            if !layer.autocast() || !compute.is_float() {
+                Some(AutocastScope::enter(None))
+            } else if current != Some(compute) {
+                Some(AutocastScope::enter(Some(compute)))
+            } else {
+                None
+            }
+        }
+        None => (compute != policy.variable_dtype() && compute.is_float())
+            .then(|| AutocastScope::enter(Some(compute))),
+    }
+}
+
 fn single(name: &str, mut outs: Vec<Tensor>) -> Result<Tensor> {
     if outs.len() != 1 {
         bail!(
@@ -717,19 +801,19 @@ pub trait Apply: IntoLayer + Sized {
     fn apply(self, x: &KerasTensor) -> Result<KerasTensor> {
         let layer = self.into_layer();
         let name = layer.name().to_string();
-        let outs = apply_symbolic(layer, vec![x.clone()], false)?;
+        let outs = apply_symbolic(layer, vec![x.clone()], Vec::new(), false)?;
         single_symbolic(&name, outs)
     }
     /// Applies the layer to a list of symbolic tensors (merge layers), one output.
     fn apply_list(self, xs: &[KerasTensor]) -> Result<KerasTensor> {
         let layer = self.into_layer();
         let name = layer.name().to_string();
-        let outs = apply_symbolic(layer, xs.to_vec(), true)?;
+        let outs = apply_symbolic(layer, xs.to_vec(), Vec::new(), true)?;
         single_symbolic(&name, outs)
     }
     /// Applies the layer to several symbolic tensors and returns all its outputs.
     fn apply_multi(self, xs: &[KerasTensor]) -> Result<Vec<KerasTensor>> {
-        apply_symbolic(self.into_layer(), xs.to_vec(), false)
+        apply_symbolic(self.into_layer(), xs.to_vec(), Vec::new(), false)
     }
 }
 
@@ -746,13 +830,18 @@ fn single_symbolic(name: &str, mut outs: Vec<KerasTensor>) -> Result<KerasTensor
     Ok(outs.remove(0))
 }
 
-/// Records a call of `layer` on symbolic `inputs` as a new node and returns its outputs.
+/// Records a call of `layer` on symbolic `inputs` (with explicit `masks`, see
+/// [`Node::masks`]) as a new node and returns its outputs.
 pub(crate) fn apply_symbolic(
     layer: LayerRef,
     inputs: Vec<KerasTensor>,
+    masks: Vec<Option<KerasTensor>>,
     list_input: bool,
 ) -> Result<Vec<KerasTensor>> {
-    let specs: Vec<TensorSpec> = inputs.iter().map(|t| t.spec().clone()).collect();
+    let specs: Vec<TensorSpec> = inputs
+        .iter()
+        .map(|t| convert_spec(layer.as_ref(), t.spec()))
+        .collect();
     let shapes: Vec<ShapeSpec> = specs.iter().map(|s| s.shape.clone()).collect();
     layer.ensure_built(&shapes).map_err(|e| {
         Error::op(
@@ -778,6 +867,7 @@ pub(crate) fn apply_symbolic(
         layer.clone(),
         layer.base().node_count_increment(),
         inputs,
+        masks,
         out_specs.clone(),
         list_input,
     ));
@@ -795,4 +885,63 @@ pub(crate) fn shapes_display(shapes: &[ShapeSpec]) -> String {
         .map(|s| shape_to_json(s).to_string())
         .collect();
     format!("[{}]", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::{BatchNormalization, Dense, LayerNormalization};
+    use keras_ops::ops;
+
+    fn config(v: Value) -> Config {
+        v.as_object().expect("an object").clone()
+    }
+
+    fn input() -> Tensor {
+        Tensor::from_vec(vec![0.1f32, -0.7, 1.3, 0.25, 2.0, -1.5], [2, 3]).unwrap()
+    }
+
+    #[test]
+    fn mixed_float16_computes_in_float16_with_float32_variables() {
+        let dense =
+            Dense::from_config(&config(json!({"units": 2, "dtype": "mixed_float16"}))).unwrap();
+        let y = dense.forward(&input()).unwrap();
+        assert_eq!(y.dtype(), DType::F16);
+        let w = dense.weights();
+        assert!(w.iter().all(|v| v.dtype() == DType::F32));
+        // As Keras: the input and the variables are cast to float16, then computed.
+        let half = |t: &Tensor| ops::cast(t, DType::F16).unwrap();
+        let want = ops::add(
+            ops::matmul(&half(&input()), &half(&w[0].value())).unwrap(),
+            half(&w[1].value()),
+        )
+        .unwrap();
+        assert_eq!(y.to_vec::<f32>().unwrap(), want.to_vec::<f32>().unwrap());
+        // Outside a call, variables read in their own dtype.
+        assert_eq!(w[0].value().dtype(), DType::F32);
+    }
+
+    #[test]
+    fn normalization_layers_keep_float32_statistics_under_mixed_precision() {
+        let bn =
+            BatchNormalization::from_config(&config(json!({"dtype": "mixed_float16"}))).unwrap();
+        assert_eq!(bn.forward(&input()).unwrap().dtype(), DType::F16);
+        let _scope = AutocastScope::enter(Some(DType::F16));
+        assert!(bn.weights().iter().all(|v| v.value().dtype() == DType::F32));
+    }
+
+    #[test]
+    fn inputs_are_cast_to_the_compute_dtype_unless_the_layer_opts_out() {
+        let dense = Dense::from_config(&config(json!({"units": 1, "dtype": "float64"}))).unwrap();
+        let cast = convert_inputs(&dense, &[input()]).unwrap().expect("cast");
+        assert_eq!(cast[0].dtype(), DType::F64);
+        // Integer inputs are never cast.
+        let ids = ops::cast(&input(), DType::I32).unwrap();
+        assert!(convert_inputs(&dense, &[ids]).unwrap().is_none());
+        // Keras's LayerNormalization has `autocast = False`: it takes its input as it comes
+        // (computing in at least float32) and returns its compute dtype.
+        let ln = LayerNormalization::from_config(&config(json!({"dtype": "float64"}))).unwrap();
+        assert!(convert_inputs(&ln, &[input()]).unwrap().is_none());
+        assert_eq!(ln.forward(&input()).unwrap().dtype(), DType::F64);
+    }
 }

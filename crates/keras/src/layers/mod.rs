@@ -33,6 +33,7 @@ pub use convolutional::{
 pub use data_format::DataFormat;
 pub use keras_macros::Layer;
 pub use keras_tensor::{KerasTensor, Node, TensorSpec};
+pub(crate) use layer::apply_symbolic;
 pub use layer::{Apply, CallArgs, DTypePolicy, IntoLayer, Layer, LayerBase, LayerExt, LayerRef};
 pub use merging::{
     Add, AddOp, Average, AverageOp, Concatenate, Dot, DotAxes, Maximum, MaximumOp, Merge,
@@ -60,6 +61,7 @@ pub use reshaping::{
     UpSampling, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding, ZeroPadding1D,
     ZeroPadding2D, ZeroPadding3D,
 };
+pub(crate) use shape::probe_output_specs;
 pub use shape::{
     check_input_shape, shape_display, shape_from_json, shape_to_json, shapes_from_json, ShapeSpec,
 };
@@ -72,6 +74,17 @@ use keras_ops::Result;
 
 fn boxed<L: Layer>(l: Result<L>) -> Result<LayerRef> {
     Ok(Arc::new(l?))
+}
+
+/// The class names of the built-in layers: those [`deserialize_layer`](crate::saving::deserialize_layer)
+/// knows without registration.
+///
+/// ```
+/// let classes = keras::layers::builtin_layer_classes();
+/// assert!(classes.iter().any(|c| c == "Dense"));
+/// ```
+pub fn builtin_layer_classes() -> Vec<String> {
+    builtin_layers().into_iter().map(|(name, _)| name).collect()
 }
 
 /// The built-in layer classes, for `from_config` by class name.

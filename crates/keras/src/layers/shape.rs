@@ -78,3 +78,42 @@ pub fn check_input_shape(owner: &str, i: usize, spec: &ShapeSpec, dims: &[usize]
     }
     Ok(())
 }
+
+/// Output specs of a computation whose shape rule is not written down (a Lambda's function,
+/// a recorded `keras.ops` call): it runs on ones with the unknown dims set to 1, then to 2,
+/// and the output dims that move with them are unknown. `owner` names the layer in errors.
+pub(crate) fn probe_output_specs(
+    owner: &str,
+    inputs: &[super::TensorSpec],
+    f: impl Fn(&[keras_ops::Tensor]) -> Result<Vec<keras_ops::Tensor>>,
+) -> Result<Vec<super::TensorSpec>> {
+    let probe = |fill: usize| -> Result<Vec<keras_ops::Tensor>> {
+        let xs = inputs
+            .iter()
+            .map(|x| {
+                let dims: Vec<usize> = x.shape.iter().map(|d| d.unwrap_or(fill)).collect();
+                keras_ops::ops::ones(&dims, x.dtype)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        f(&xs)
+    };
+    let (a, b) = (probe(1)?, probe(2)?);
+    a.iter()
+        .zip(&b)
+        .map(|(a, b)| {
+            if a.rank() != b.rank() {
+                bail!(
+                    owner,
+                    "could not infer the output shape (the output rank depends on the batch size)"
+                );
+            }
+            let shape = a
+                .dims()
+                .iter()
+                .zip(b.dims())
+                .map(|(&p, &q)| (p == q).then_some(p))
+                .collect();
+            Ok(super::TensorSpec::new(shape, a.dtype()))
+        })
+        .collect()
+}

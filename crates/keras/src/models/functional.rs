@@ -3,6 +3,9 @@
 
 mod config;
 mod graph;
+mod operation;
+
+use operation::Operation;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,8 +14,8 @@ use keras_backend::bail;
 use keras_ops::{Result, Tensor};
 
 use crate::layers::{
-    check_input_shape, CallArgs, KerasTensor, Layer, LayerBase, LayerExt, LayerRef, Node,
-    ShapeSpec, TensorSpec,
+    check_input_shape, CallArgs, InputLayer, KerasTensor, Layer, LayerBase, LayerExt, LayerRef,
+    Node, ShapeSpec, TensorSpec,
 };
 use crate::saving::object::Config;
 
@@ -82,7 +85,10 @@ pub struct Functional {
     outputs: Tensors,
     /// Every node between the inputs and the outputs, in execution order.
     nodes: Vec<Arc<Node>>,
-    /// The layers, inputs first, by decreasing depth (Keras's `model.layers`).
+    /// The layers and recorded `keras.ops` operations, inputs first, by decreasing depth
+    /// (Keras's `model.operations`).
+    operations: Vec<LayerRef>,
+    /// The same without the operations (Keras's `model.layers`).
     layers: Vec<LayerRef>,
 }
 
@@ -105,7 +111,13 @@ impl Functional {
         let base = LayerBase::new("Functional", name);
         // Keras counts the model's own construction as its node 0.
         base.node_count_increment();
-        let (nodes, layers) = graph::map_graph(base.name(), inputs.as_slice(), outputs.as_slice())?;
+        let (nodes, operations) =
+            graph::map_graph(base.name(), inputs.as_slice(), outputs.as_slice())?;
+        let layers = operations
+            .iter()
+            .filter(|l| !l.as_any().is::<Operation>())
+            .cloned()
+            .collect();
         let shapes: Vec<ShapeSpec> = inputs
             .as_slice()
             .iter()
@@ -117,6 +129,7 @@ impl Functional {
             inputs,
             outputs,
             nodes,
+            operations,
             layers,
         })
     }
@@ -124,6 +137,19 @@ impl Functional {
     /// The layers, input layers included, in Keras's order.
     pub fn layers(&self) -> &[LayerRef] {
         &self.layers
+    }
+    /// The layers and the `keras.ops` operations recorded in the graph, in Keras's order
+    /// (Keras's `model.operations`; only models loaded from Keras configs have operations,
+    /// such as the `NotEqual` that computes an `Embedding`'s mask).
+    ///
+    /// ```
+    /// use keras::layers::{Apply, Dense, Input};
+    /// let x = Input::new(&[3]).build();
+    /// let model = keras::models::Functional::new(x.clone(), Dense::new(1).apply(&x).unwrap()).unwrap();
+    /// assert_eq!(model.operations().len(), model.layers().len());
+    /// ```
+    pub fn operations(&self) -> &[LayerRef] {
+        &self.operations
     }
     /// The symbolic inputs.
     pub fn inputs(&self) -> &[KerasTensor] {
@@ -176,14 +202,21 @@ impl Functional {
         let mut values: HashMap<(usize, usize), (Tensor, Option<Tensor>)> = HashMap::new();
         for (i, (t, x)) in model_inputs.iter().zip(inputs).enumerate() {
             check_input_shape(self.base.name(), i, t.shape(), x.dims())?;
-            values.insert(key(t), (x.clone(), args.mask(i).cloned()));
+            let x = to_input_dtype(t.node().layer().as_ref(), x)?;
+            values.insert(key(t), (x, args.mask(i).cloned()));
         }
         for node in &self.nodes {
-            let (xs, masks): (Vec<Tensor>, Vec<Option<Tensor>>) = node
+            let (xs, mut masks): (Vec<Tensor>, Vec<Option<Tensor>>) = node
                 .inputs()
                 .iter()
                 .map(|t| values.get(&key(t)).cloned().expect("inputs computed first"))
                 .unzip();
+            // Masks passed explicitly in the call replace the inputs' own.
+            for (m, explicit) in masks.iter_mut().zip(node.masks()) {
+                if let Some(t) = explicit {
+                    *m = Some(values.get(&key(t)).expect("masks computed first").0.clone());
+                }
+            }
             let a = CallArgs {
                 training: args.training,
                 masks,
@@ -202,6 +235,15 @@ impl Functional {
             .iter()
             .map(|t| values[&key(t)].0.clone())
             .collect())
+    }
+}
+
+/// `x` converted to the dtype of `input` (an [`InputLayer`]), as Keras converts a model's
+/// inputs; other layers leave it as is.
+pub(crate) fn to_input_dtype(input: &dyn Layer, x: &Tensor) -> Result<Tensor> {
+    match input.as_any().downcast_ref::<InputLayer>() {
+        Some(il) if il.dtype() != x.dtype() => keras_ops::ops::cast(x, il.dtype()),
+        _ => Ok(x.clone()),
     }
 }
 
@@ -256,6 +298,10 @@ impl Layer for Functional {
     }
     fn takes_list(&self) -> bool {
         matches!(self.inputs, Tensors::Many(_))
+    }
+    /// Keras converts each input to its `Input`'s dtype instead (in `call`).
+    fn converts_input_args(&self) -> bool {
+        false
     }
     fn visit_sublayers<'a>(&'a self, f: &mut dyn FnMut(&str, &'a dyn Layer)) {
         for (i, l) in self.layers.iter().enumerate() {

@@ -261,7 +261,12 @@ impl Layer for Sequential {
         if let Some(spec) = self.input_shape() {
             check_input_shape(self.base.name(), 0, &spec, x.dims())?;
         }
-        let mut x = x.clone();
+        // As Keras (the Functional model behind a Sequential converts its input to the
+        // Input's dtype).
+        let mut x = match &self.input {
+            Some(l) => super::functional::to_input_dtype(l.as_ref(), x)?,
+            None => x.clone(),
+        };
         let mut mask = args.mask(0).cloned();
         for l in &self.layers {
             let a = CallArgs {

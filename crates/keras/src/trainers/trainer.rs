@@ -129,13 +129,15 @@ pub(crate) fn default_train_step<T: Trainer + ?Sized>(
     state: &mut Compiled,
     batch: &Batch,
 ) -> Result<Logs> {
-    let vars = model.trainable_weights();
-    let (loss, y_pred, grads) = {
+    let (loss, y_pred, vars, grads) = {
         let tape = GradientTape::new();
         let y_pred = model.call_with(&batch.x, &CallArgs::training())?;
         let loss = model.compute_loss(state, batch, &y_pred, true)?;
+        // Listed after the call, which builds the layers of a model not built yet: all
+        // of its variables exist only then (Keras's `fit` builds the model beforehand).
+        let vars = model.trainable_weights();
         let grads = tape.gradient(&loss, &vars)?;
-        (loss, y_pred, grads)
+        (loss, y_pred, vars, grads)
     };
     let (grads, used): (Vec<Tensor>, Vec<_>) = grads
         .into_iter()

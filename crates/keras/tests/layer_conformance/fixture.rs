@@ -1,6 +1,7 @@
 //! Reading the golden fixtures: files, tensors, shapes and specs, and comparing results
 //! with Keras's.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use keras::layers::{shape_from_json, ShapeSpec, TensorSpec};
@@ -35,6 +36,38 @@ pub fn load_dir(dir: &Path) -> Vec<(String, Value)> {
             (name.unwrap_or_default(), doc)
         })
         .collect()
+}
+
+/// All cases of all layer fixture files (`tests/fixtures/layers/*.json`), with their
+/// family (the file stem).
+pub fn layer_cases() -> Vec<(String, Value)> {
+    let docs = load_dir(&fixtures_dir("layers"));
+    assert!(!docs.is_empty(), "no layer fixtures found");
+    docs.into_iter()
+        .flat_map(|(family, doc)| {
+            let cases = doc["cases"].as_array().cloned().unwrap_or_default();
+            cases.into_iter().map(move |c| (family.clone(), c))
+        })
+        .collect()
+}
+
+/// A case's layer class name (`?` when missing).
+pub fn class_of(case: &Value) -> &str {
+    case["class_name"].as_str().unwrap_or("?")
+}
+
+/// The layer classes used anywhere in a config (`class_name` of every object dict).
+pub fn classes_in(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            if let (Some(Value::String(c)), Some(_)) = (m.get("class_name"), m.get("config")) {
+                out.insert(c.clone());
+            }
+            m.values().for_each(|x| classes_in(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| classes_in(x, out)),
+        _ => {}
+    }
 }
 
 fn number(v: &Value) -> std::result::Result<f64, String> {

@@ -47,7 +47,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use keras::saving::{deserialize_layer, serialize_layer};
 use serde_json::{json, Value};
 
-use fixture::{fixtures_dir, json_diff, load_dir};
+use fixture::{class_of, classes_in, fixtures_dir, json_diff, layer_cases, load_dir};
 
 /// Layer classes in the fixtures that keras-rs does not implement yet, one per line and
 /// grouped by family (delete a line when its class lands).
@@ -64,22 +64,6 @@ fn is_registered(class_name: &str) -> bool {
         Ok(_) => true,
         Err(e) => !e.to_string().contains("unknown layer class"),
     }
-}
-
-/// All cases of all layer fixture files, with their family.
-fn layer_cases() -> Vec<(String, Value)> {
-    let docs = load_dir(&fixtures_dir("layers"));
-    assert!(!docs.is_empty(), "no layer fixtures found");
-    docs.into_iter()
-        .flat_map(|(family, doc)| {
-            let cases = doc["cases"].as_array().cloned().unwrap_or_default();
-            cases.into_iter().map(move |c| (family.clone(), c))
-        })
-        .collect()
-}
-
-fn class_of(case: &Value) -> &str {
-    case["class_name"].as_str().unwrap_or("?")
 }
 
 #[test]
@@ -200,20 +184,6 @@ fn hostile_inputs_give_errors_not_panics() {
         failures.len()
     );
     assert!(checked > 0, "no hostile call was checked");
-}
-
-/// The layer classes used anywhere in a config (`class_name` of every object dict).
-fn classes_in(v: &Value, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            if let (Some(Value::String(c)), Some(_)) = (m.get("class_name"), m.get("config")) {
-                out.insert(c.clone());
-            }
-            m.values().for_each(|x| classes_in(x, out));
-        }
-        Value::Array(a) => a.iter().for_each(|x| classes_in(x, out)),
-        _ => {}
-    }
 }
 
 /// `v` without `shared_object_id` keys (Keras writes `id(obj)` there, a per-run memory

@@ -121,6 +121,10 @@ impl Layer for Embedding {
     fn class_name(&self) -> &str {
         "Embedding"
     }
+    /// Keras sets `autocast = False`: the ids are not cast.
+    fn autocast(&self) -> bool {
+        false
+    }
     fn layer_config(&self) -> Config {
         let mut c = Config::new();
         c.insert("input_dim".into(), json!(self.input_dim));

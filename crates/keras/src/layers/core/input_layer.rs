@@ -101,6 +101,7 @@ pub(crate) fn input_tensor(layer: Arc<InputLayer>) -> KerasTensor {
         layer,
         index,
         Vec::new(),
+        Vec::new(),
         vec![spec.clone()],
         false,
     ));

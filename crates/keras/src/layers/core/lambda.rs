@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use keras_backend::bail;
-use keras_ops::{ops, Error, Result, Tensor};
+use keras_ops::{Error, Result, Tensor};
 use serde_json::{json, Value};
 
 use crate::layers::keras_tensor::TensorSpec;
-use crate::layers::shape::{shape_from_json, shape_to_json, ShapeSpec};
+use crate::layers::shape::{probe_output_specs, shape_from_json, shape_to_json, ShapeSpec};
 use crate::layers::{CallArgs, Layer, LayerBase};
 use crate::saving::object::Config;
 use crate::saving::{scope, ConfigExt};
@@ -212,27 +212,11 @@ impl Layer for Lambda {
             shape.extend(s.iter().copied());
             return Ok(vec![TensorSpec::new(shape, self.base.compute_dtype())]);
         }
-        // Run the function on ones with unknown dims set to 1, then to 2: dims that move
-        // with them are unknown in the output.
-        let probe = |fill: usize| -> Result<Tensor> {
-            let dims: Vec<usize> = x.shape.iter().map(|d| d.unwrap_or(fill)).collect();
-            (self.function)(&ops::ones(&dims, x.dtype)?)
-        };
-        let (a, b) = (probe(1)?, probe(2)?);
-        if a.rank() != b.rank() {
-            bail!(
-                "Lambda",
-                "layer {:?} could not infer its output shape; give output_shape",
-                self.base.name()
-            );
-        }
-        let shape = a
-            .dims()
-            .iter()
-            .zip(b.dims())
-            .map(|(&p, &q)| (p == q).then_some(p))
-            .collect();
-        Ok(vec![TensorSpec::new(shape, a.dtype())])
+        let name = format!("Lambda {:?}", self.base.name());
+        probe_output_specs(&name, std::slice::from_ref(x), |xs| {
+            Ok(vec![(self.function)(&xs[0])?])
+        })
+        .map_err(|e| Error::op("Lambda", format!("{}; give output_shape", e.message())))
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -243,7 +227,7 @@ impl Layer for Lambda {
 mod tests {
     use super::*;
     use crate::layers::LayerExt;
-    use keras_ops::DType;
+    use keras_ops::{ops, DType};
 
     #[test]
     fn registered_round_trip_matches_keras() {

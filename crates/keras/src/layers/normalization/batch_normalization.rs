@@ -400,6 +400,12 @@ impl Layer for BatchNormalization {
         } else {
             None
         };
+        // Keras creates these variables with `autocast=False`: they are read in float32
+        // even under a mixed dtype policy.
+        self.base
+            .own_weights()
+            .iter()
+            .for_each(|v| v.set_autocast(false));
         let _ = self.vars.set(BnVars {
             gamma,
             beta,

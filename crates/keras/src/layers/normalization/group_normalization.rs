@@ -104,6 +104,11 @@ impl Layer for GroupNormalization {
     fn class_name(&self) -> &str {
         CLASS
     }
+    /// Keras sets `autocast = False`: inputs keep their dtype (the layer computes its own
+    /// precision).
+    fn autocast(&self) -> bool {
+        false
+    }
     fn layer_config(&self) -> Config {
         let groups = self
             .resolved_groups
@@ -164,6 +169,12 @@ impl Layer for GroupNormalization {
             .then(|| self.beta.add(&self.base, "beta", &[dim]))
             .transpose()?;
         let _ = self.resolved_groups.set(groups);
+        // Keras creates these variables with `autocast=False`: they are read in float32
+        // even under a mixed dtype policy.
+        self.base
+            .own_weights()
+            .iter()
+            .for_each(|v| v.set_autocast(false));
         let _ = self.vars.set((gamma, beta));
         Ok(())
     }

@@ -116,6 +116,11 @@ impl Layer for LayerNormalization {
     fn class_name(&self) -> &str {
         CLASS
     }
+    /// Keras sets `autocast = False`: inputs keep their dtype (the layer computes its own
+    /// precision).
+    fn autocast(&self) -> bool {
+        false
+    }
     fn layer_config(&self) -> Config {
         let mut c = Config::new();
         c.insert("axis".into(), self.axis.to_json(self.base.is_built()));
@@ -139,6 +144,12 @@ impl Layer for LayerNormalization {
         let beta = (self.center && !self.rms_scaling)
             .then(|| self.beta.add(&self.base, "beta", &shape))
             .transpose()?;
+        // Keras creates these variables with `autocast=False`: they are read in float32
+        // even under a mixed dtype policy.
+        self.base
+            .own_weights()
+            .iter()
+            .for_each(|v| v.set_autocast(false));
         let _ = self.vars.set((gamma, beta));
         Ok(())
     }

@@ -153,6 +153,10 @@ impl Layer for CategoryEncoding {
     fn class_name(&self) -> &str {
         "CategoryEncoding"
     }
+    /// Keras sets `_convert_input_args = False`: inputs are taken as they come.
+    fn converts_input_args(&self) -> bool {
+        false
+    }
     fn layer_config(&self) -> Config {
         let mut c = Config::new();
         c.insert("num_tokens".into(), json!(self.num_tokens));

@@ -208,6 +208,11 @@ impl Layer for Discretization {
     fn class_name(&self) -> &str {
         "Discretization"
     }
+    /// Float inputs are cast to float32 (Keras's `input_dtype` is `floatx()`), whatever the
+    /// policy.
+    fn input_dtype(&self) -> DType {
+        DType::F32
+    }
     /// Keras writes only these keys, `dtype` as the policy name.
     fn get_config(&self) -> Config {
         let mut c = Config::new();

@@ -173,6 +173,10 @@ impl Layer for Hashing {
     fn class_name(&self) -> &str {
         "Hashing"
     }
+    /// Keras sets `_convert_input_args = False`: inputs are taken as they come.
+    fn converts_input_args(&self) -> bool {
+        false
+    }
     fn layer_config(&self) -> Config {
         let mut c = Config::new();
         c.insert("num_bins".into(), json!(self.num_bins));

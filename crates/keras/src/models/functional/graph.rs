@@ -60,7 +60,7 @@ pub(super) fn map_graph(
                 n.layer().name()
             );
         }
-        for t in n.inputs() {
+        for t in n.inputs().iter().chain(n.masks().iter().flatten()) {
             visit(t.node(), model, input_nodes, order, done, in_progress)?;
         }
         in_progress.remove(&id);
@@ -97,7 +97,7 @@ pub(super) fn map_graph(
         let d = d.max(layer_depth.get(&layer_id(n.layer())).copied().unwrap_or(0));
         layer_depth.insert(layer_id(n.layer()), d);
         node_depth.insert(node_id(n), d);
-        for t in n.inputs() {
+        for t in n.inputs().iter().chain(n.masks().iter().flatten()) {
             let p = node_depth.entry(node_id(t.node())).or_insert(0);
             *p = (*p).max(d + 1);
         }
