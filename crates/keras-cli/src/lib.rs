@@ -44,7 +44,7 @@ enum Command {
     /// List the weights a .keras, .weights.h5 or legacy .h5 file stores (paths, shapes,
     /// dtypes), without building the model.
     Inspect(inspect::Args),
-    /// Convert a model file: legacy .h5 -> .keras, .keras -> .weights.h5, .keras -> .keras.
+    /// Convert a model file: .keras or legacy .h5 in, .keras or .weights.h5 out.
     Convert(convert::Args),
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use keras::layers::{Layer, TensorSpec};
+use keras::layers::{LayerExt, TensorSpec};
 use keras::models::{load_model_with, Functional, LoadOptions, LoadedModel, Sequential};
 use keras::{Error, Result};
 

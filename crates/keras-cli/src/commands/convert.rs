@@ -1,6 +1,14 @@
-//! `keras convert IN OUT`: legacy `.h5` model → `.keras` archive (with its compile config
-//! and optimizer state), `.keras` → `.weights.h5` (the archive's weights file, byte for
-//! byte), `.keras` → `.keras` (loaded and saved again). Other pairs are refused.
+//! `keras convert IN OUT`: between model and weights files, by their suffixes.
+//!
+//! | IN            | OUT           | what is written                                          |
+//! |---------------|---------------|----------------------------------------------------------|
+//! | legacy `.h5`  | `.keras`      | the model, its compile config and optimizer state        |
+//! | `.keras`      | `.keras`      | the model loaded and saved again (Keras 3 layout)        |
+//! | `.keras`      | `.weights.h5` | the archive's `model.weights.h5`, byte for byte          |
+//! | legacy `.h5`  | `.weights.h5` | the weights (and optimizer state) in Keras 3's layout    |
+//!
+//! `--no-compile` drops the compile config and optimizer state in every case. Other pairs
+//! (a `.weights.h5` holds no model; legacy `.h5` is not written) are refused.
 
 use std::path::{Path, PathBuf};
 
@@ -58,23 +66,25 @@ impl Kind {
 /// Converts `input` to `output` when the pair is one `convert` does.
 pub(crate) fn run(args: Args) -> Outcome {
     let (from, to) = (Kind::of(&args.input), Kind::of(&args.output));
+    let compile = !args.no_compile;
     match (from, to) {
-        (Kind::LegacyH5 | Kind::Keras, Kind::Keras) => {
-            model::load(&args.input, !args.no_compile)?.save(&args.output)?;
-        }
-        (Kind::Keras, Kind::WeightsH5) => {
-            let bytes = std::fs::read(&args.input).map_err(|e| {
-                Error::msg(format!("cannot read {}: {e}", args.input.display()))
-            })?;
-            let weights = keras_weights_member(bytes).map_err(|e| {
-                Error::msg(format!("{} ({})", e.message(), args.input.display()))
-            })?;
+        (Kind::Keras, Kind::WeightsH5) if compile => {
+            let bytes = std::fs::read(&args.input)
+                .map_err(|e| Error::msg(format!("cannot read {}: {e}", args.input.display())))?;
+            let weights = keras_weights_member(bytes)
+                .map_err(|e| Error::msg(format!("{} ({})", e.message(), args.input.display())))?;
             write_atomic(&args.output, &weights)?;
+        }
+        (Kind::LegacyH5 | Kind::Keras, Kind::WeightsH5) => {
+            model::load(&args.input, compile)?.save_weights(&args.output)?;
+        }
+        (Kind::LegacyH5 | Kind::Keras, Kind::Keras) => {
+            model::load(&args.input, compile)?.save(&args.output)?;
         }
         _ => {
             return Err(CliError::Usage(format!(
-                "cannot convert {} ({}) to {} ({}): keras convert does legacy .h5 -> .keras, \
-                 .keras -> .weights.h5 and .keras -> .keras",
+                "cannot convert {} ({}) to {} ({}): keras convert writes .keras or .weights.h5 \
+                 from .keras or legacy .h5",
                 args.input.display(),
                 from.describe(),
                 args.output.display(),

@@ -1,4 +1,6 @@
-//! `keras summary MODEL`: the model's summary table, as `model.summary()` prints it.
+//! `keras summary MODEL`: the model's summary table, as Keras's
+//! `keras.models.load_model(MODEL).summary()` prints it (with the optimizer's parameters
+//! when the model was saved compiled with optimizer state).
 
 use std::path::PathBuf;
 
@@ -9,10 +11,15 @@ use crate::{model, Outcome};
 pub(crate) struct Args {
     /// The model file (.keras or legacy .h5).
     model: PathBuf,
+    /// Load without compiling (Keras's `compile=False`): no "Optimizer params" line, and no
+    /// need for the saved loss, metrics and optimizer to be known.
+    #[arg(long)]
+    no_compile: bool,
 }
 
-/// Loads the model (uncompiled: the summary needs no optimizer) and prints its summary.
+/// Loads the model (compiled as it was saved, unless `--no-compile`) and prints its
+/// summary.
 pub(crate) fn run(args: Args) -> Outcome {
-    model::load(&args.model, false)?.summary();
+    model::load(&args.model, !args.no_compile)?.summary();
     Ok(())
 }
