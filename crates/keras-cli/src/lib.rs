@@ -39,10 +39,11 @@ pub struct Cli {
 enum Command {
     /// Print the model's summary table (layers, output shapes, parameter counts).
     Summary(summary::Args),
-    /// Run the model on .npy inputs and write its outputs as .npy files.
+    /// Run the model on .npy inputs and write its outputs as .npy files (or print them).
     Predict(predict::Args),
-    /// List the weights a .keras, .weights.h5 or legacy .h5 file stores (paths, shapes,
-    /// dtypes), without building the model.
+    /// Show what a .keras, .weights.h5 or legacy .h5 file stores without building the
+    /// model: format, model class, Keras version, compile config, and every weight's path,
+    /// shape and dtype.
     Inspect(inspect::Args),
     /// Convert a model file: .keras or legacy .h5 in, .keras or .weights.h5 out.
     Convert(convert::Args),
