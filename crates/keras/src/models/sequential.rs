@@ -134,12 +134,27 @@ impl Sequential {
 
     /// The input layer's batch shape, when the model has one.
     pub fn input_shape(&self) -> Option<ShapeSpec> {
+        self.input_spec().map(|s| s.shape)
+    }
+
+    /// The input layer's batch shape and dtype, when the model has one.
+    ///
+    /// ```
+    /// use keras::layers::{Embedding, Input};
+    /// use keras::models::Sequential;
+    /// let mut m = Sequential::new();
+    /// m.add(Input::new(&[5]).dtype(keras::DType::I32)).unwrap();
+    /// m.add(Embedding::new(10, 4)).unwrap();
+    /// let spec = m.input_spec().unwrap();
+    /// assert_eq!((spec.shape, spec.dtype), (vec![None, Some(5)], keras::DType::I32));
+    /// ```
+    pub fn input_spec(&self) -> Option<TensorSpec> {
         self.input.as_ref().map(|l| {
-            l.as_any()
+            let input = l
+                .as_any()
                 .downcast_ref::<InputLayer>()
-                .expect("input is an InputLayer")
-                .batch_shape()
-                .clone()
+                .expect("input is an InputLayer");
+            TensorSpec::new(input.batch_shape().clone(), input.dtype())
         })
     }
 

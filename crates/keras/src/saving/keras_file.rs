@@ -125,7 +125,20 @@ pub fn save_model(
     write_atomic(path, &model_to_keras_bytes(model, optimizer)?)
 }
 
-/// The `model.weights.h5` member of a `.keras` archive.
-pub(crate) fn weights_member(bytes: Vec<u8>) -> Result<Vec<u8>> {
+/// The `model.weights.h5` member of a `.keras` archive given as bytes: the model's weights
+/// (and optimizer variables) as a `.weights.h5` file, read with the archive's safety
+/// checks.
+///
+/// ```
+/// use keras::layers::{Dense, Input};
+/// use keras::models::Sequential;
+/// let mut m = Sequential::new();
+/// m.add(Input::new(&[3])).unwrap();
+/// m.add(Dense::new(2)).unwrap();
+/// let archive = keras::saving::model_to_keras_bytes(&m, None).unwrap();
+/// let weights = keras::saving::keras_weights_member(archive).unwrap();
+/// keras::saving::load_weights_from_bytes(&m, None, weights).unwrap();
+/// ```
+pub fn keras_weights_member(bytes: Vec<u8>) -> Result<Vec<u8>> {
     KerasArchive::open(Cursor::new(bytes))?.weights()
 }
