@@ -55,6 +55,21 @@ fn incompatible_input_shapes() {
     assert!(m.contains("\"f\"") && m.contains("(None, 3)"), "{m}");
 }
 
+/// With its input known, a Sequential builds each layer as it is added (as Keras does):
+/// a layer that cannot take the previous output is refused at `add` and not kept.
+#[test]
+fn a_sequential_refuses_a_layer_that_cannot_take_its_input() {
+    let mut s = Sequential::named("seq");
+    s.add(InputLayer::new(&[3])).unwrap();
+    s.add(Dense::new(2).named("d")).unwrap();
+    let m = message(s.add(keras::layers::Conv2D::new(4, [3, 3]).unwrap().named("conv")));
+    assert!(m.contains("\"conv\"") && m.contains("(None, 2)"), "{m}");
+    assert_eq!(s.layers().len(), 1);
+    s.add(Dense::new(1).named("out")).unwrap();
+    let y = s.forward(&ops::ones(&[4, 3], DType::F32).unwrap()).unwrap();
+    assert_eq!(y.shape().dims(), &[4, 1]);
+}
+
 #[test]
 fn weights_of_an_unbuilt_layer() {
     let d = Dense::new(2).named("fresh");

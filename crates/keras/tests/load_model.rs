@@ -436,14 +436,14 @@ fn to_json_and_model_from_json() {
     assert!(err.contains("invalid JSON"), "{err}");
 }
 
-/// A Sequential with an input but never called is built when saved, as Keras builds it
-/// when its layers are added: the file has its weights.
+/// A Sequential with an input is built as its layers are added, as in Keras: before any
+/// call it has its weights, and its file carries them.
 #[test]
-fn an_unbuilt_sequential_is_saved_built() {
+fn a_sequential_with_an_input_is_built_as_layers_are_added() {
     let m = tiny_mlp();
-    assert!(!m.base().is_built());
-    let bytes = model_to_keras_bytes(&m, None).unwrap();
     assert!(m.base().is_built());
+    assert_eq!(m.weights().len(), 4);
+    let bytes = model_to_keras_bytes(&m, None).unwrap();
     let back = load_model_from_bytes(&bytes, &LoadOptions::default()).unwrap();
     assert_eq!(back.weights().len(), 4);
     assert_same_weights(&m, &back);

@@ -95,3 +95,45 @@ Model: \"chain\"
 ";
     assert_eq!(summary_string(&m, Some(76)), want);
 }
+
+/// `keras.models.load_model("tests/fixtures/saving/compiled_mlp.keras").summary()`: a model
+/// loaded compiled with its (built) Adam state adds "Optimizer params" to the totals;
+/// loaded with `compile=False` it does not.
+#[test]
+fn compiled_model_counts_optimizer_params_as_keras() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/saving/compiled_mlp.keras"
+    );
+    let table = "\
+Model: \"tiny_mlp\"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ hidden (Dense)                  │ (None, 4)              │            16 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ out (Dense)                     │ (None, 2)              │            10 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+";
+    let compiled = keras::models::load_model(path).unwrap();
+    let want = format!(
+        "{table} Total params: 80 (320.00 B)
+ Trainable params: 26 (104.00 B)
+ Non-trainable params: 0 (0.00 B)
+ Optimizer params: 54 (216.00 B)
+"
+    );
+    assert_eq!(summary_string(&compiled, Some(76)), want);
+    let options = keras::models::LoadOptions {
+        compile: false,
+        ..Default::default()
+    };
+    let plain = keras::models::load_model_with(path, &options).unwrap();
+    let want = format!(
+        "{table} Total params: 26 (104.00 B)
+ Trainable params: 26 (104.00 B)
+ Non-trainable params: 0 (0.00 B)
+"
+    );
+    assert_eq!(summary_string(&plain, Some(76)), want);
+}

@@ -53,8 +53,9 @@ impl Sequential {
         }
     }
 
-    /// Appends a layer; an [`InputLayer`] as the first layer fixes the input shape. Layer
-    /// names must be unique.
+    /// Appends a layer; an [`InputLayer`] as the first layer fixes the input shape, and
+    /// from then on every added layer is built at once, as in Keras. Layer names must be
+    /// unique.
     pub fn add(&mut self, layer: impl IntoLayer) -> Result<()> {
         let layer = layer.into_layer();
         if layer.as_any().is::<InputLayer>() {
@@ -83,6 +84,17 @@ impl Sequential {
             );
         }
         self.layers.push(layer);
+        // As Keras: once the input shape is known, each added layer is built right away
+        // (so the model has its weights before its first call); a layer that cannot take
+        // the previous output is refused here and not kept.
+        if let Some(shape) = self.input_shape() {
+            let shapes = [shape];
+            if let Err(e) = self.build(&shapes) {
+                self.layers.pop();
+                return Err(e);
+            }
+            self.base.mark_built(shapes.to_vec());
+        }
         Ok(())
     }
 
@@ -122,12 +134,27 @@ impl Sequential {
 
     /// The input layer's batch shape, when the model has one.
     pub fn input_shape(&self) -> Option<ShapeSpec> {
+        self.input_spec().map(|s| s.shape)
+    }
+
+    /// The input layer's batch shape and dtype, when the model has one.
+    ///
+    /// ```
+    /// use keras::layers::{Embedding, Input};
+    /// use keras::models::Sequential;
+    /// let mut m = Sequential::new();
+    /// m.add(Input::new(&[5]).dtype(keras::DType::I32)).unwrap();
+    /// m.add(Embedding::new(10, 4)).unwrap();
+    /// let spec = m.input_spec().unwrap();
+    /// assert_eq!((spec.shape, spec.dtype), (vec![None, Some(5)], keras::DType::I32));
+    /// ```
+    pub fn input_spec(&self) -> Option<TensorSpec> {
         self.input.as_ref().map(|l| {
-            l.as_any()
+            let input = l
+                .as_any()
                 .downcast_ref::<InputLayer>()
-                .expect("input is an InputLayer")
-                .batch_shape()
-                .clone()
+                .expect("input is an InputLayer");
+            TensorSpec::new(input.batch_shape().clone(), input.dtype())
         })
     }
 
@@ -149,12 +176,11 @@ impl Sequential {
         for l in layers {
             model.add(&deserialize_layer(l)?)?;
         }
-        match c.get("build_input_shape") {
-            Some(v) if !v.is_null() => model.build_for(&shape_from_json(v)?)?,
-            _ => {
-                if let Some(s) = model.input_shape() {
-                    model.build_for(&s)?;
-                }
+        // With an input layer the model was built as its layers were added; otherwise, as
+        // Keras, it is built for the saved `build_input_shape` when there is one.
+        if model.input.is_none() {
+            if let Some(v) = c.get("build_input_shape").filter(|v| !v.is_null()) {
+                model.build_for(&shape_from_json(v)?)?;
             }
         }
         Ok(model)

@@ -15,7 +15,6 @@ use super::atomic::write_atomic;
 use super::registry::serialize_layer;
 use super::weights_h5::weights_to_bytes;
 use crate::layers::Layer;
-use crate::models::Sequential;
 use crate::optimizers::Optimizer;
 use crate::trainers::CompileArgs;
 
@@ -53,15 +52,7 @@ fn date_saved() -> String {
 /// [`serialize_layer`](super::serialize_layer)) with Keras's `compile_config`: `{}` without
 /// an optimizer, else the optimizer's dict followed by the arguments the model was compiled
 /// with (Keras's defaults when it never was).
-///
-/// A Sequential whose input shape is known is built first: Keras builds such a model as
-/// its layers are added, so its files always carry the build shapes and the weights.
 pub(crate) fn serialize_model(model: &dyn Layer, optimizer: Option<&Optimizer>) -> Result<Value> {
-    if let Some(seq) = model.as_any().downcast_ref::<Sequential>() {
-        if let (false, Some(shape)) = (seq.base().is_built(), seq.input_shape()) {
-            seq.build_for(&shape)?;
-        }
-    }
     let mut config = serialize_layer(model);
     let compile_config = match optimizer {
         None => Map::new(),
@@ -134,7 +125,20 @@ pub fn save_model(
     write_atomic(path, &model_to_keras_bytes(model, optimizer)?)
 }
 
-/// The `model.weights.h5` member of a `.keras` archive.
-pub(crate) fn weights_member(bytes: Vec<u8>) -> Result<Vec<u8>> {
+/// The `model.weights.h5` member of a `.keras` archive given as bytes: the model's weights
+/// (and optimizer variables) as a `.weights.h5` file, read with the archive's safety
+/// checks.
+///
+/// ```
+/// use keras::layers::{Dense, Input};
+/// use keras::models::Sequential;
+/// let mut m = Sequential::new();
+/// m.add(Input::new(&[3])).unwrap();
+/// m.add(Dense::new(2)).unwrap();
+/// let archive = keras::saving::model_to_keras_bytes(&m, None).unwrap();
+/// let weights = keras::saving::keras_weights_member(archive).unwrap();
+/// keras::saving::load_weights_from_bytes(&m, None, weights).unwrap();
+/// ```
+pub fn keras_weights_member(bytes: Vec<u8>) -> Result<Vec<u8>> {
     KerasArchive::open(Cursor::new(bytes))?.weights()
 }

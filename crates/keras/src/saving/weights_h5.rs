@@ -238,7 +238,7 @@ pub fn load_weights(
     let mut bytes =
         std::fs::read(path).map_err(|e| Error::op(LOAD, format!("{}: {e}", path.display())))?;
     if path.to_string_lossy().ends_with(".keras") {
-        bytes = super::keras_file::weights_member(bytes)
+        bytes = super::keras_file::keras_weights_member(bytes)
             .map_err(|e| Error::msg(format!("{} ({})", e.message(), path.display())))?;
     }
     load_weights_from_bytes(model, optimizer, bytes)
@@ -386,6 +386,16 @@ fn read_group(
     Ok(out)
 }
 
+/// A dataset's HDF5 type and the dtype it maps to (`None` for types weights never use);
+/// bfloat16 is 2-byte opaque data marked by a `dtype = "bfloat16"` attribute.
+pub(super) fn dataset_dtype(ds: &hdf5_pure::Dataset) -> Result<(Datatype, Option<DType>)> {
+    let datatype = catch(|| ds.datatype())?.map_err(h5_err)?;
+    let attrs = catch(|| ds.attrs())?.unwrap_or_default();
+    let is_bf16 = attrs.get("dtype").and_then(|a| a.as_str()) == Some("bfloat16");
+    let dtype = dtype_of(&datatype, is_bf16);
+    Ok((datatype, dtype))
+}
+
 /// The dtype a stored HDF5 type maps to (`None` for types weights never use).
 fn dtype_of(dt: &Datatype, is_bf16: bool) -> Option<DType> {
     Some(match dt {
@@ -424,10 +434,8 @@ pub(super) fn declared_bytes(ds: &hdf5_pure::Dataset) -> Result<u64> {
 /// A dataset's values as a tensor, refusing (before reading) one that declares more than
 /// 4 GiB and more than 1000 times the file's size, as Keras does.
 pub(super) fn read_dataset(ds: &hdf5_pure::Dataset, file_len: u64) -> Result<Tensor> {
-    let datatype = catch(|| ds.datatype())?.map_err(h5_err)?;
-    let attrs = catch(|| ds.attrs())?.unwrap_or_default();
-    let is_bf16 = attrs.get("dtype").and_then(|a| a.as_str()) == Some("bfloat16");
-    let Some(dtype) = dtype_of(&datatype, is_bf16) else {
+    let (datatype, dtype) = dataset_dtype(ds)?;
+    let Some(dtype) = dtype else {
         bail!(LOAD, "unsupported HDF5 datatype {datatype:?}");
     };
     let shape = catch(|| ds.shape())?.map_err(h5_err)?;

@@ -861,8 +861,7 @@ pub trait TrainerExt: Trainer + Sized {
 
     /// The model's config as Keras's `model.to_json()`: its object dict with the
     /// `compile_config` (`{}` when not compiled). Rebuild it with
-    /// [`model_from_json`](crate::models::model_from_json). A Sequential with a known input
-    /// shape is built first (as Keras builds it), which can fail.
+    /// [`model_from_json`](crate::models::model_from_json).
     ///
     /// ```
     /// use keras::layers::{Dense, Input};

@@ -68,11 +68,33 @@ pub fn summary_string(model: &dyn Layer, line_length: Option<usize>) -> String {
         let (n, bytes) = count(w);
         format!(" {label}: {} ({})\n", thousands(n), readable_size(bytes))
     };
-    let all: Vec<Variable> = trainable.iter().chain(&non_trainable).cloned().collect();
+    let optimizer = optimizer_variables(model);
+    let all: Vec<Variable> = trainable
+        .iter()
+        .chain(&non_trainable)
+        .chain(optimizer.iter().flatten())
+        .cloned()
+        .collect();
     out.push_str(&line("Total params", &all));
     out.push_str(&line("Trainable params", &trainable));
     out.push_str(&line("Non-trainable params", &non_trainable));
+    if let Some(vars) = &optimizer {
+        out.push_str(&line("Optimizer params", vars));
+    }
     out
+}
+
+/// The variables of the model's optimizer when it is compiled and the optimizer is built
+/// (Keras adds them to the totals as "Optimizer params").
+fn optimizer_variables(model: &dyn Layer) -> Option<Vec<Variable>> {
+    let slot = model
+        .base()
+        .compiled_slot()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    slot.as_ref()
+        .filter(|c| c.optimizer.built())
+        .map(|c| c.optimizer.variables())
 }
 
 /// Prints [`summary_string`] with Keras's default width.

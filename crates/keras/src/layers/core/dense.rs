@@ -10,7 +10,7 @@ use crate::activations::Activation;
 use crate::constraints::Constraint;
 use crate::initializers::Initializer;
 use crate::layers::keras_tensor::TensorSpec;
-use crate::layers::shape::ShapeSpec;
+use crate::layers::shape::{shape_display, ShapeSpec};
 use crate::layers::weight_options::WeightOptions;
 use crate::layers::{CallArgs, Layer, LayerBase};
 use crate::regularizers::Regularizer;
@@ -113,6 +113,20 @@ impl Dense {
         })
     }
 
+    /// Once built, refuses an input whose last dim is not the kernel's input dim (Keras's
+    /// `InputSpec(axes={-1: input_dim})`); `shape` names the input in the error.
+    fn check_input_dim(&self, last: Option<usize>, shape: &str) -> Result<()> {
+        match self.vars.get() {
+            Some((kernel, _)) if last != Some(kernel.shape().dims()[0]) => bail!(
+                "Dense",
+                "layer {:?} expects last input dim {}, got input shape {shape}",
+                self.base.name(),
+                kernel.shape().dims()[0]
+            ),
+            _ => Ok(()),
+        }
+    }
+
     /// The kernel variable (after build).
     pub fn kernel(&self) -> Option<&Variable> {
         self.vars.get().map(|v| &v.0)
@@ -171,15 +185,7 @@ impl Layer for Dense {
         let (kernel, bias) = self.vars.get().expect("built before call");
         let x = &inputs[0];
         let k = kernel.value();
-        if x.dims().last() != Some(&k.dims()[0]) {
-            bail!(
-                "Dense",
-                "layer {:?} expects last input dim {}, got input shape {}",
-                self.base.name(),
-                k.dims()[0],
-                x.shape()
-            );
-        }
+        self.check_input_dim(x.dims().last().copied(), &x.shape().to_string())?;
         let mut y = ops::matmul(x, &k)?;
         if let Some(b) = bias {
             y = ops::add(&y, b.value())?;
@@ -194,6 +200,9 @@ impl Layer for Dense {
                 "layer {:?} needs an input of rank >= 2",
                 self.base.name()
             );
+        }
+        if let Some(&Some(dim)) = shape.last() {
+            self.check_input_dim(Some(dim), &shape_display(&shape))?;
         }
         *shape.last_mut().expect("rank >= 1") = Some(self.units);
         Ok(vec![TensorSpec::new(shape, self.base.compute_dtype())])
