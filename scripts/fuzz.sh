@@ -18,7 +18,9 @@
 # in crates/keras/tests and as a seed under tests/fixtures/fuzz/TARGET/.
 #
 # The seed corpus is the small valid files of tests/fixtures (copied into
-# fuzz/corpus/TARGET/ here, so nothing is stored twice) plus tests/fixtures/fuzz/TARGET/;
+# fuzz/corpus/TARGET/ here, so nothing is stored twice) plus tests/fixtures/fuzz/TARGET/:
+# the inputs under 4 KiB of a coverage-minimized (`-merge=1`) corpus grown by two 10-minute
+# runs, about 200 per target (re-minimize the same way to refresh it);
 # what the fuzzer grows in fuzz/corpus/ stays out of git. The build lives in fuzz/target.
 # cargo-fuzz is installed when missing; its sanitizer flags are nightly-only, so the
 # stable toolchain runs them with RUSTC_BOOTSTRAP=1 (`cargo +nightly fuzz` works too).
