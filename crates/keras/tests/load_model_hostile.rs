@@ -530,3 +530,22 @@ fn legacy_h5_unwritten_dataset_of_3_gib_is_refused_before_allocating() {
     );
     assert_legacy_refused(&bytes, "1000 times the file's 26200 bytes");
 }
+
+/// An HDF5 file cut short (a legacy model, or the weights inside a `.keras` archive) is
+/// named as truncated, from its superblock's declared end, before anything is parsed.
+#[test]
+fn truncated_hdf5_files_are_named_truncated() {
+    let bytes = std::fs::read(fixture("legacy_h5/tf2_seq_mlp.h5")).unwrap();
+    let len = bytes.len();
+    for cut in [100, 3000, len - 1] {
+        assert_legacy_refused(
+            &bytes[..cut],
+            &format!("truncated: its superblock declares {len} bytes, the file has {cut}"),
+        );
+    }
+    let e = err(&with_member("model.weights.h5", |mut d| {
+        d.truncate(d.len() / 2);
+        d
+    }));
+    assert!(e.contains("the HDF5 file is truncated"), "{e}");
+}

@@ -291,12 +291,49 @@ pub(super) fn open_h5(bytes: Vec<u8>) -> Result<(hdf5_pure::File, u64)> {
         bail!(LOAD, "not an HDF5 file");
     }
     let file_len = bytes.len() as u64;
+    if let Some(end) = declared_end(&bytes) {
+        if end > file_len {
+            bail!(
+                LOAD,
+                "the HDF5 file is truncated: its superblock declares {end} bytes, the file has \
+                 {file_len}"
+            );
+        }
+    }
     // The reader validates what it parses; a panic on a malformed file still becomes an
     // error rather than taking the caller down.
     let file = std::panic::catch_unwind(move || hdf5_pure::File::from_bytes(bytes))
         .map_err(|_| Error::op(LOAD, "the HDF5 file is corrupt"))?
         .map_err(|e| Error::op(LOAD, format!("cannot read the HDF5 file: {e}")))?;
     Ok((file, file_len))
+}
+
+/// The end of the file its superblock (at offset 0) declares: base address plus end-of-file
+/// address, for superblock versions 0–3 (`None` when the fields cannot be read or the
+/// address is undefined).
+fn declared_end(bytes: &[u8]) -> Option<u64> {
+    let (offset_size, base_at) = match *bytes.get(8)? {
+        0 => (*bytes.get(13)?, 24),
+        1 => (*bytes.get(13)?, 28),
+        2 | 3 => (*bytes.get(9)?, 12),
+        _ => return None,
+    };
+    let size = usize::from(offset_size);
+    if !(1..=8).contains(&size) {
+        return None;
+    }
+    let field = |i: usize| -> Option<u64> {
+        let start = base_at + i * size;
+        let raw = bytes.get(start..start + size)?;
+        let mut le = [0u8; 8];
+        le[..size].copy_from_slice(raw);
+        let value = u64::from_le_bytes(le);
+        // All ones is HDF5's undefined address.
+        (size == 8 && value != u64::MAX || size < 8 && value != (1 << (8 * size)) - 1)
+            .then_some(value)
+    };
+    // Base address, then the free-space (v0/1) or extension (v2/3) address, then the end.
+    field(0)?.checked_add(field(2)?)
 }
 
 pub(super) fn h5_err(e: impl std::fmt::Display) -> Error {
