@@ -215,14 +215,9 @@ fn load_legacy<R: Read>(mut reader: R, options: &LoadOptions) -> Result<LoadedMo
         model.compile(tc.compile_args()?)?;
         if let Some(saved) = &legacy.optimizer_weights {
             let weights = model.trainable_weights();
-            let mut slot = model
-                .base()
-                .compiled_slot()
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            if let Some(state) = slot.as_mut() {
-                saved.restore(&mut state.optimizer, &weights)?;
-            }
+            model
+                .with_optimizer(|o| saved.restore(o, &weights))
+                .transpose()?;
         }
     }
     Ok(model)
@@ -243,14 +238,7 @@ fn build_model(config: &Value, compile: bool) -> Result<LoadedModel> {
         model.compile(CompileArgs::from_config(cc)?)?;
         if model.base().is_built() {
             let weights = model.trainable_weights();
-            let mut slot = model
-                .base()
-                .compiled_slot()
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            if let Some(state) = slot.as_mut() {
-                state.optimizer.build(&weights)?;
-            }
+            model.with_optimizer(|o| o.build(&weights)).transpose()?;
         }
     }
     Ok(model)
